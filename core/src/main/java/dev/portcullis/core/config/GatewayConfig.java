@@ -1,0 +1,64 @@
+package dev.portcullis.core.config;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole, validated configuration: one immutable snapshot. A reload (later) swaps a new snapshot
+ * in atomically; nothing here is ever mutated.
+ */
+public record GatewayConfig(
+    ServerConfig server,
+    AdminConfig admin,
+    Map<String, UpstreamConfig> upstreams,
+    List<RouteConfig> routes) {
+
+  public GatewayConfig {
+    Checks.notNull("server", server);
+    Checks.notNull("admin", admin);
+    upstreams = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
+    routes = List.copyOf(routes);
+    for (RouteConfig route : routes) {
+      if (!upstreams.containsKey(route.upstream())) {
+        throw new IllegalArgumentException(
+            "routes."
+                + route.name()
+                + ".upstream: "
+                + route.upstream()
+                + " (expected: one of the configured upstreams "
+                + upstreams.keySet()
+                + ")");
+      }
+    }
+  }
+
+  /**
+   * Atlassian's SDK ports for a local Jira (2990) and Confluence (1990); any real deployment
+   * overrides the targets.
+   */
+  public static Map<String, UpstreamConfig> defaultUpstreams() {
+    Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
+    upstreams.put(
+        "jira", UpstreamConfig.withDefaults("jira", List.of(URI.create("http://127.0.0.1:2990"))));
+    upstreams.put(
+        "confluence",
+        UpstreamConfig.withDefaults("confluence", List.of(URI.create("http://127.0.0.1:1990"))));
+    return upstreams;
+  }
+
+  /** The built-in Atlassian routes, used when the configuration lists none. */
+  public static List<RouteConfig> defaultRoutes() {
+    return List.of(
+        RouteConfig.glob("jira-rest", "/rest/api/**", "jira"),
+        RouteConfig.glob("jira-agile", "/rest/agile/**", "jira"),
+        RouteConfig.glob("jira-servicedesk", "/rest/servicedeskapi/**", "jira"),
+        RouteConfig.glob("confluence", "/wiki/**", "confluence"));
+  }
+
+  public static GatewayConfig defaults() {
+    return new GatewayConfig(
+        ServerConfig.DEFAULTS, AdminConfig.DEFAULTS, defaultUpstreams(), defaultRoutes());
+  }
+}

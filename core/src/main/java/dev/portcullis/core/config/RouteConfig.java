@@ -1,0 +1,49 @@
+package dev.portcullis.core.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One routing rule, as written in YAML. Routes are tried in the order they are listed; the first
+ * that matches wins.
+ *
+ * @param path a path pattern: {@code /rest/api/**} (any suffix), {@code /rest/api/3/issue/*} (one
+ *     segment), or an exact path; exactly one of {@code path} and {@code pathPrefix} is set
+ * @param pathPrefix a plain prefix, matched on segment boundaries ({@code /wiki} matches {@code
+ *     /wiki} and {@code /wiki/x}, not {@code /wikipedia})
+ * @param host optional Host to match (case-insensitive, port ignored); null matches any
+ * @param methods optional upper-case methods; empty matches any
+ * @param stripPrefix removed from the start of the path before it is sent upstream; null for none
+ * @param addPrefix put in front of the (stripped) path before it is sent upstream; null for none
+ * @param responseTimeout overrides the upstream's response timeout; null to inherit it
+ */
+public record RouteConfig(
+    String name,
+    String path,
+    String pathPrefix,
+    String host,
+    List<String> methods,
+    String upstream,
+    String stripPrefix,
+    String addPrefix,
+    Duration responseTimeout) {
+
+  public RouteConfig {
+    Checks.notBlank("routes[].name", name);
+    String at = "routes." + name;
+    if ((path == null) == (pathPrefix == null)) {
+      throw new IllegalArgumentException(
+          at + ".match: (expected: exactly one of path and path_prefix)");
+    }
+    methods = methods == null ? List.of() : List.copyOf(methods);
+    Checks.notBlank(at + ".upstream", upstream);
+    if (responseTimeout != null) {
+      Checks.positive(at + ".response_timeout", responseTimeout);
+    }
+  }
+
+  /** A route on a glob path to an upstream, with no rewrite and inherited timeouts. */
+  public static RouteConfig glob(String name, String path, String upstream) {
+    return new RouteConfig(name, path, null, null, List.of(), upstream, null, null, null);
+  }
+}

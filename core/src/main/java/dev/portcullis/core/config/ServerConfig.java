@@ -1,0 +1,40 @@
+package dev.portcullis.core.config;
+
+import dev.portcullis.core.net.Cidr;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The downstream (client-facing) listener.
+ *
+ * @param workerThreads event-loop threads; 0 means one per available processor
+ * @param trustedProxies CIDRs of load balancers whose X-Forwarded-For / Forwarded are kept and
+ *     appended to; from any other peer those headers are replaced
+ * @param drainTimeout how long graceful shutdown waits for in-flight requests
+ */
+public record ServerConfig(
+    String address,
+    int port,
+    int workerThreads,
+    ServerLimits limits,
+    Duration drainTimeout,
+    List<Cidr> trustedProxies) {
+
+  public static final ServerConfig DEFAULTS =
+      new ServerConfig(
+          "0.0.0.0", 8080, 0, ServerLimits.DEFAULTS, Duration.ofSeconds(30), List.of());
+
+  public ServerConfig {
+    Checks.notBlank("server.address", address);
+    Checks.port("server.port", port);
+    Checks.notNegative("server.worker_threads", workerThreads);
+    Checks.notNull("server.limits", limits);
+    Checks.notNegative("server.drain_timeout", drainTimeout);
+    trustedProxies = List.copyOf(trustedProxies);
+  }
+
+  /** Worker threads to start: the configured count, or one per processor when it is 0. */
+  public int effectiveWorkerThreads() {
+    return workerThreads > 0 ? workerThreads : Runtime.getRuntime().availableProcessors();
+  }
+}
