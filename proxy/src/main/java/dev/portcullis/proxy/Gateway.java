@@ -1,44 +1,240 @@
 package dev.portcullis.proxy;
 
 import dev.portcullis.core.config.GatewayConfig;
+import dev.portcullis.core.config.ServerConfig;
+import dev.portcullis.core.pipeline.RouteFilterFactory;
+import dev.portcullis.core.route.Router;
+import dev.portcullis.proxy.admin.AdminServer;
+import dev.portcullis.proxy.admin.HealthEndpoints;
+import dev.portcullis.proxy.forward.DownstreamHandler;
+import dev.portcullis.proxy.forward.ForwardingContext;
+import dev.portcullis.proxy.forward.GatewayState;
+import dev.portcullis.proxy.server.DownstreamChannelInitializer;
+import dev.portcullis.proxy.server.HandlerNames;
+import dev.portcullis.proxy.server.Transport;
+import dev.portcullis.proxy.upstream.UpstreamPools;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Future;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A running gateway: the downstream listener, the admin listener and the upstream pools. (Engine
- * under construction: API fixed, body being written.)
+ * A running gateway: the downstream listener, the admin listener and the upstream pools, built from
+ * one configuration snapshot.
+ *
+ * <p>Threads: one acceptor, {@code server.worker_threads} workers (each client connection and its
+ * upstream connections live on one worker), one admin loop.
  */
 public final class Gateway implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
-  private Gateway() {}
+  private final GatewayConfig config;
+  private final EventLoopGroup acceptGroup;
+  private final EventLoopGroup workerGroup;
+  private final EventLoopGroup adminGroup;
+  private final UpstreamPools pools;
+  private final GatewayState state;
+  private final AdminServer admin;
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private Channel serverChannel;
+  private InetSocketAddress address;
+  private InetSocketAddress adminAddress;
+  private boolean stopping;
+  private boolean drainedCleanly;
+
+  private Gateway(GatewayConfig config, Transport transport) {
+    this.config = config;
+    ServerConfig server = config.server();
+    this.acceptGroup = transport.newGroup(1, "portcullis-accept");
+    this.workerGroup = transport.newGroup(server.effectiveWorkerThreads(), "portcullis-worker");
+    this.adminGroup = transport.newGroup(1, "portcullis-admin");
+    this.pools = UpstreamPools.create(config.upstreams(), workerGroup, transport.socketChannel());
+    this.state = new GatewayState();
+    this.admin = new AdminServer();
+  }
 
   /** Binds both listeners and returns once they accept connections. */
   public static Gateway start(GatewayConfig config) throws InterruptedException {
-    throw new UnsupportedOperationException("engine not written yet");
+    return start(config, List.of());
+  }
+
+  /**
+   * Starts with the filters the given factories contribute to each route.
+   *
+   * @throws IllegalStateException when a listener cannot bind (the message names the address)
+   */
+  public static Gateway start(GatewayConfig config, List<RouteFilterFactory> filterFactories)
+      throws InterruptedException {
+    Transport transport = Transport.best();
+    Router router = Router.compile(config, filterFactories);
+    Gateway gateway = new Gateway(config, transport);
+    try {
+      gateway.bind(transport, router);
+    } catch (RuntimeException | InterruptedException e) {
+      gateway.stopNow();
+      throw e;
+    }
+    log.info(
+        "portcullis listening on {} (admin {}, transport {}, {} worker threads)",
+        gateway.address,
+        gateway.adminAddress,
+        transport.name(),
+        config.server().effectiveWorkerThreads());
+    return gateway;
+  }
+
+  private void bind(Transport transport, Router router) throws InterruptedException {
+    ServerConfig server = config.server();
+    HealthEndpoints.register(admin, state, pools);
+    adminAddress =
+        bindOrExplain(
+            "admin",
+            config.admin().address(),
+            config.admin().port(),
+            () ->
+                admin.bind(
+                    adminGroup,
+                    transport.serverChannel(),
+                    config.admin().address(),
+                    config.admin().port()));
+    ForwardingContext context = ForwardingContext.create(router, pools, server, state);
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(acceptGroup, workerGroup)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.AUTO_READ, false)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childHandler(new DownstreamChannelInitializer(context));
+    address =
+        bindOrExplain(
+            "server",
+            server.address(),
+            server.port(),
+            () -> {
+              serverChannel = bootstrap.bind(server.address(), server.port()).sync().channel();
+              return (InetSocketAddress) serverChannel.localAddress();
+            });
+    state.markReady();
+  }
+
+  private interface Binding {
+    InetSocketAddress bind() throws InterruptedException;
+  }
+
+  private static InetSocketAddress bindOrExplain(
+      String section, String host, int port, Binding binding) throws InterruptedException {
+    try {
+      return binding.bind();
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      String reason = e instanceof BindException ? "address already in use?" : e.toString();
+      throw new IllegalStateException(
+          section + ": cannot listen on " + host + ":" + port + " (" + reason + ")", e);
+    }
   }
 
   /** The bound proxy address (the real port when the configuration asked for port 0). */
   public InetSocketAddress address() {
-    throw new UnsupportedOperationException();
+    return address;
   }
 
   /** The bound admin address. */
   public InetSocketAddress adminAddress() {
-    throw new UnsupportedOperationException();
+    return adminAddress;
+  }
+
+  /** Exchanges in flight now. */
+  public long inFlight() {
+    return state.inFlight();
   }
 
   /**
    * Graceful shutdown: stop accepting, let in-flight requests finish for up to the configured drain
-   * timeout ({@code /health/ready} answers 503 meanwhile), then close everything.
+   * timeout ({@code /health/ready} answers 503 meanwhile), then close everything. Safe to call more
+   * than once and from a shutdown hook.
    *
    * @return true when every in-flight request finished within the drain timeout
    */
   public boolean shutdownGracefully() {
-    throw new UnsupportedOperationException();
+    synchronized (this) {
+      if (stopping) {
+        awaitQuietly();
+        return drainedCleanly;
+      }
+      stopping = true;
+    }
+    state.startDraining();
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+    for (Channel channel : state.connections()) {
+      channel
+          .eventLoop()
+          .execute(
+              () -> {
+                DownstreamHandler handler =
+                    (DownstreamHandler) channel.pipeline().get(HandlerNames.FORWARD);
+                if (handler != null) {
+                  handler.closeIfIdle();
+                }
+              });
+    }
+    long deadline = System.nanoTime() + config.server().drainTimeout().toNanos();
+    while (state.inFlight() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    long left = state.inFlight();
+    drainedCleanly = left == 0;
+    if (!drainedCleanly) {
+      log.warn("drain timeout reached with {} request(s) in flight; closing them", left);
+    }
+    stopNow();
+    return drainedCleanly;
+  }
+
+  private void stopNow() {
+    state.startDraining();
+    state.connections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    pools.close();
+    admin.close();
+    Future<?> a = acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    Future<?> w = workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    Future<?> m = adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    a.awaitUninterruptibly();
+    w.awaitUninterruptibly();
+    m.awaitUninterruptibly();
+    terminated.countDown();
+    log.info("portcullis stopped");
+  }
+
+  private void awaitQuietly() {
+    try {
+      terminated.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Blocks until the gateway has stopped (after {@link #shutdownGracefully()} or close). */
   public void awaitTermination() throws InterruptedException {
-    throw new UnsupportedOperationException();
+    terminated.await();
   }
 
   @Override

@@ -1,0 +1,199 @@
+package dev.portcullis.proxy.forward;
+
+import dev.portcullis.proxy.upstream.LoopUpstream;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client connection: turns decoded HTTP/1.1 messages into {@link ProxyExchange}s, one at a
+ * time, so responses leave in request order.
+ *
+ * <p>AUTO_READ is off: the handler reads the next request only when the previous exchange has
+ * ended, and reads body parts only as fast as the upstream takes them. Pipelined requests that
+ * arrive in the same read as an earlier one are held (they are at most one read's worth) and
+ * replayed in order.
+ *
+ * <p>Threading: one instance per channel, all calls on its event loop.
+ */
+public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(DownstreamHandler.class);
+
+  private final ForwardingContext context;
+  private ChannelHandlerContext ctx;
+  private Map<String, LoopUpstream> upstreams;
+  private ProxyExchange current;
+  private ArrayDeque<Object> pipelined;
+  private boolean replaying;
+
+  public DownstreamHandler(ForwardingContext context) {
+    this.context = context;
+  }
+
+  ForwardingContext context() {
+    return context;
+  }
+
+  LoopUpstream upstream(String name) {
+    return upstreams.get(name);
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.upstreams = context.pools().forLoop(ctx.channel().eventLoop());
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    context.state().connections().add(ctx.channel());
+    ctx.read();
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (current != null && current.requestComplete() || pipelined != null && !replaying) {
+      if (pipelined == null) {
+        pipelined = new ArrayDeque<>(4);
+      }
+      pipelined.add(msg);
+      return;
+    }
+    dispatch(msg);
+  }
+
+  private void dispatch(Object msg) {
+    if (current != null) {
+      if (msg instanceof HttpContent content) {
+        current.onRequestContent(content);
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
+      return;
+    }
+    if (msg instanceof HttpRequest request) {
+      ProxyExchange exchange = new ProxyExchange(this, ctx, request);
+      current = exchange;
+      exchange.start();
+      if (request instanceof HttpContent content) {
+        // A decoder failure can come as a full message; its (empty) content goes nowhere.
+        content.release();
+      }
+    } else {
+      // The tail of a request already answered locally (for example after a 404).
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (current != null) {
+      current.onDownstreamReadComplete();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  /** Called by the exchange once its response is fully written or abandoned. */
+  void exchangeEnded(ProxyExchange exchange, boolean keepAlive) {
+    if (exchange != current) {
+      return;
+    }
+    current = null;
+    if (!keepAlive || context.state().draining() || !ctx.channel().isActive()) {
+      releasePipelined();
+      ctx.close();
+      return;
+    }
+    if (replaying) {
+      return; // the replay loop goes on with the next held message
+    }
+    replayPipelined();
+    if (current == null) {
+      ctx.read();
+    } else {
+      current.onDownstreamReadComplete();
+    }
+  }
+
+  private void replayPipelined() {
+    if (pipelined == null) {
+      return;
+    }
+    replaying = true;
+    try {
+      while (pipelined != null && (current == null || !current.requestComplete())) {
+        Object next = pipelined.poll();
+        if (next == null) {
+          break;
+        }
+        dispatch(next);
+      }
+    } finally {
+      replaying = false;
+      if (pipelined != null && pipelined.isEmpty()) {
+        pipelined = null;
+      }
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (current != null && ctx.channel().isWritable()) {
+      current.onDownstreamWritable();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      if (current == null) {
+        ctx.close();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  /** Closes the connection now if no exchange is in flight; otherwise it closes after it. */
+  public void closeIfIdle() {
+    if (current == null) {
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    releasePipelined();
+    ProxyExchange exchange = current;
+    if (exchange != null) {
+      exchange.onDownstreamClosed();
+      current = null;
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+
+  private void releasePipelined() {
+    if (pipelined != null) {
+      Object msg;
+      while ((msg = pipelined.poll()) != null) {
+        ReferenceCountUtil.release(msg);
+      }
+      pipelined = null;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package dev.portcullis.proxy.forward;
+
+import dev.portcullis.core.config.ServerConfig;
+import dev.portcullis.core.route.Router;
+import dev.portcullis.proxy.upstream.UpstreamPools;
+
+/**
+ * What every downstream connection of one gateway shares: immutable routing and header policy, the
+ * per-loop pools and the lifecycle state.
+ */
+public record ForwardingContext(
+    Router router,
+    UpstreamPools pools,
+    ServerConfig server,
+    ForwardedHeaders forwardedHeaders,
+    String scheme,
+    GatewayState state) {
+
+  public static ForwardingContext create(
+      Router router, UpstreamPools pools, ServerConfig server, GatewayState state) {
+    return new ForwardingContext(
+        router, pools, server, new ForwardedHeaders(server.trustedProxies()), "http", state);
+  }
+}

@@ -1,0 +1,733 @@
+package dev.portcullis.proxy.forward;
+
+import dev.portcullis.core.config.Secret;
+import dev.portcullis.core.config.UpstreamConfig;
+import dev.portcullis.core.pipeline.Exchange;
+import dev.portcullis.core.pipeline.ExchangeKey;
+import dev.portcullis.core.pipeline.FilterDecision;
+import dev.portcullis.core.pipeline.GatewayResponse;
+import dev.portcullis.core.pipeline.RequestFilter;
+import dev.portcullis.core.pipeline.ResponseFilter;
+import dev.portcullis.core.route.Route;
+import dev.portcullis.proxy.upstream.AcquireCallback;
+import dev.portcullis.proxy.upstream.AcquireFailure;
+import dev.portcullis.proxy.upstream.LoopUpstream;
+import dev.portcullis.proxy.upstream.TargetPool;
+import dev.portcullis.proxy.upstream.UpstreamConnection;
+import dev.portcullis.proxy.upstream.UpstreamListener;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request and its response, from the request head to the last byte of the response.
+ *
+ * <p>Lifecycle: parse and route, run the route's filters (synchronously, or resumed on the event
+ * loop when one defers), acquire a pooled upstream connection on this event loop, send the head and
+ * stream the body with backpressure, relay the response parts as they come, then give the
+ * connection back to the pool only after a complete, well-framed exchange.
+ *
+ * <p>Threading: every method runs on the downstream channel's event loop, which is also the
+ * upstream connection's. Buffer ownership: a body part taken from the client is either written
+ * upstream (the write releases it), queued in {@code pendingBody} (released on every exit path), or
+ * released at once; a response part is written downstream or released.
+ */
+final class ProxyExchange implements Exchange, AcquireCallback, UpstreamListener {
+  private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
+  private static final Object[] NO_ATTRIBUTES = new Object[0];
+
+  private final DownstreamHandler connection;
+  private final ChannelHandlerContext ctx;
+  private final ForwardingContext context;
+  private final HttpRequest request;
+  private final String requestId;
+  private final boolean expectsBody;
+  private String path;
+  private String query;
+  private InetSocketAddress clientAddress;
+  private Route route;
+  private Object[] attributes = NO_ATTRIBUTES;
+
+  private TargetPool targetPool;
+  private UpstreamConnection upstream;
+  private HttpRequest upstreamRequest;
+  private ArrayDeque<HttpContent> pendingBody;
+  private ScheduledFuture<?> responseTimeout;
+
+  private boolean keepAlive;
+  private boolean expectContinue;
+  private boolean requestComplete;
+  private boolean requestSent;
+  private boolean bodyBytesSent;
+  private boolean retried;
+  private boolean responseStarted;
+  private boolean skippingInformational;
+  private boolean upstreamKeepAlive;
+  private boolean upstreamReadPaused;
+  private boolean answeredLocally;
+  private boolean ended;
+
+  ProxyExchange(DownstreamHandler connection, ChannelHandlerContext ctx, HttpRequest request) {
+    this.connection = connection;
+    this.ctx = ctx;
+    this.context = connection.context();
+    this.request = request;
+    this.requestId = RequestIds.acceptOrGenerate(request.headers().get("x-request-id"));
+    this.expectsBody =
+        HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+    this.keepAlive = HttpUtil.isKeepAlive(request) && !context.state().draining();
+    context.state().exchangeStarted();
+  }
+
+  // ---- Exchange (what filters see) ----
+
+  @Override
+  public String requestId() {
+    return requestId;
+  }
+
+  @Override
+  public HttpMethod method() {
+    return request.method();
+  }
+
+  @Override
+  public String path() {
+    return path;
+  }
+
+  @Override
+  public String query() {
+    return query;
+  }
+
+  @Override
+  public HttpHeaders requestHeaders() {
+    return request.headers();
+  }
+
+  @Override
+  public InetSocketAddress clientAddress() {
+    return clientAddress;
+  }
+
+  @Override
+  public Route route() {
+    return route;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> T get(ExchangeKey<T> key) {
+    int i = key.index();
+    return i < attributes.length ? (T) attributes[i] : null;
+  }
+
+  @Override
+  public <T> void set(ExchangeKey<T> key, T value) {
+    int i = key.index();
+    if (i >= attributes.length) {
+      attributes = Arrays.copyOf(attributes, Math.max(ExchangeKey.count(), i + 1));
+    }
+    attributes[i] = value;
+  }
+
+  // ---- request side ----
+
+  void start() {
+    if (request.decoderResult().isFailure()) {
+      keepAlive = false;
+      rejectMalformed(request.decoderResult().cause());
+      return;
+    }
+    if (!splitTarget(request.uri())) {
+      keepAlive = false;
+      respondLocally(
+          GatewayResponse.error(
+              HttpResponseStatus.BAD_REQUEST,
+              "bad_request",
+              "The request target must be an absolute path such as /rest/api/3/myself.",
+              requestId));
+      return;
+    }
+    InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+    clientAddress = context.forwardedHeaders().clientAddress(peer, request.headers());
+    route = context.router().match(request.headers().get(HttpHeaderNames.HOST), method(), path);
+    if (route == null) {
+      respondLocally(
+          GatewayResponse.error(
+              HttpResponseStatus.NOT_FOUND,
+              "no_route",
+              "No route matches " + method() + " " + path + ".",
+              requestId));
+      return;
+    }
+    runFilters(0);
+  }
+
+  private void rejectMalformed(Throwable cause) {
+    HttpResponseStatus status = HttpResponseStatus.BAD_REQUEST;
+    String message = "The request is not valid HTTP/1.1.";
+    if (cause instanceof TooLongHttpLineException) {
+      status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+      message = "The request line is longer than the gateway accepts.";
+    } else if (cause instanceof TooLongHttpHeaderException
+        || cause instanceof TooLongFrameException) {
+      status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+      message = "The request headers are larger than the gateway accepts.";
+    }
+    respondLocally(GatewayResponse.error(status, "bad_request", message, requestId));
+  }
+
+  /** Splits origin-form or absolute-form targets into path and query; false when it is neither. */
+  private boolean splitTarget(String uri) {
+    int start = 0;
+    if (!uri.startsWith("/")) {
+      int scheme = uri.startsWith("http://") ? 7 : uri.startsWith("https://") ? 8 : -1;
+      if (scheme < 0) {
+        return false;
+      }
+      start = uri.indexOf('/', scheme);
+      if (start < 0) {
+        path = "/";
+        int q = uri.indexOf('?', scheme);
+        query = q < 0 ? null : uri.substring(q + 1);
+        return true;
+      }
+    }
+    int q = uri.indexOf('?', start);
+    int hash = uri.indexOf('#', start);
+    int pathEnd = q >= 0 ? q : hash >= 0 ? hash : uri.length();
+    path = uri.substring(start, pathEnd);
+    if (q >= 0) {
+      int queryEnd = hash > q ? hash : uri.length();
+      query = uri.substring(q + 1, queryEnd);
+    }
+    return true;
+  }
+
+  private void runFilters(int from) {
+    RequestFilter[] filters = route.requestFilters();
+    for (int i = from; i < filters.length; i++) {
+      FilterDecision decision;
+      try {
+        decision = filters[i].onRequest(this);
+      } catch (RuntimeException e) {
+        log.error("filter {} of route {} failed", filters[i].getClass().getName(), route.name(), e);
+        respondInternalError();
+        return;
+      }
+      if (decision == FilterDecision.CONTINUE) {
+        continue;
+      }
+      if (decision instanceof FilterDecision.Respond respond) {
+        respondLocally(respond.response());
+        return;
+      }
+      int next = i + 1;
+      FilterDecision.Deferred deferred = (FilterDecision.Deferred) decision;
+      deferred
+          .stage()
+          .whenComplete(
+              (result, error) ->
+                  ctx.channel().eventLoop().execute(() -> resumeFilters(next - 1, result, error)));
+      return;
+    }
+    forward();
+  }
+
+  private void resumeFilters(int index, FilterDecision result, Throwable error) {
+    if (ended) {
+      return;
+    }
+    if (error != null || result == null || result instanceof FilterDecision.Deferred) {
+      log.error("deferred filter of route {} failed", route.name(), error);
+      respondInternalError();
+    } else if (result instanceof FilterDecision.Respond respond) {
+      respondLocally(respond.response());
+    } else {
+      runFilters(index + 1);
+    }
+  }
+
+  private void forward() {
+    LoopUpstream pool = connection.upstream(route.upstream());
+    targetPool = pool.choose();
+    UpstreamConfig upstreamConfig = pool.config();
+    HttpHeaders headers = request.headers();
+    String clientHost = headers.get(HttpHeaderNames.HOST);
+    expectContinue = HttpUtil.is100ContinueExpected(request);
+    boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+    headers.remove(HttpHeaderNames.EXPECT);
+    HopByHopHeaders.strip(headers);
+    if (chunked) {
+      headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+      headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    }
+    context
+        .forwardedHeaders()
+        .apply(
+            headers,
+            (InetSocketAddress) ctx.channel().remoteAddress(),
+            context.scheme(),
+            clientHost);
+    if (!upstreamConfig.preserveHost() || clientHost == null) {
+      headers.set(HttpHeaderNames.HOST, targetPool.target().authority());
+    }
+    headers.set("x-request-id", requestId);
+    for (Map.Entry<String, Secret> extra : upstreamConfig.requestHeaders().entrySet()) {
+      headers.set(extra.getKey(), extra.getValue().reveal());
+    }
+    String upstreamUri = route.upstreamPath(path);
+    if (query != null) {
+      upstreamUri = upstreamUri + '?' + query;
+    }
+    upstreamRequest = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method(), upstreamUri, headers);
+    targetPool.acquire(this);
+  }
+
+  /** A body part from the client; this exchange now owns it. */
+  void onRequestContent(HttpContent content) {
+    boolean last = content instanceof LastHttpContent;
+    if (last) {
+      requestComplete = true;
+    }
+    if (ended || answeredLocally || requestSent || (responseStarted && upstream == null)) {
+      content.release();
+      return;
+    }
+    if (upstream == null) {
+      if (pendingBody == null) {
+        pendingBody = new ArrayDeque<>(4);
+      }
+      pendingBody.add(content);
+      return;
+    }
+    writeUpstream(content);
+  }
+
+  private void writeUpstream(HttpContent content) {
+    boolean last = content instanceof LastHttpContent;
+    if (content.content().isReadable()) {
+      bodyBytesSent = true;
+    }
+    upstream.channel().write(content, upstream.channel().voidPromise());
+    if (last) {
+      requestSent = true;
+      upstream.channel().flush();
+      startResponseTimeout();
+    }
+  }
+
+  /** End of a read burst from the client: push what was written, and ask for more if we can. */
+  void onDownstreamReadComplete() {
+    if (upstream != null && !requestSent) {
+      Channel channel = upstream.channel();
+      channel.flush();
+      if (channel.isWritable()) {
+        ctx.read();
+      }
+    }
+  }
+
+  @Override
+  public void onUpstreamWritable() {
+    if (!requestComplete && !ended) {
+      ctx.read();
+    }
+  }
+
+  // ---- acquisition ----
+
+  @Override
+  public UpstreamListener listener() {
+    return this;
+  }
+
+  @Override
+  public void onAcquired(UpstreamConnection acquired) {
+    if (ended || responseStarted) {
+      acquired.release(true); // nothing was written on it
+      return;
+    }
+    upstream = acquired;
+    Channel channel = acquired.channel();
+    channel.write(upstreamRequest, channel.voidPromise());
+    if (expectContinue) {
+      expectContinue = false;
+      ctx.writeAndFlush(
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+    }
+    if (retried && requestComplete && pendingBody == null) {
+      // A replay after a stale connection: the (empty) body was already taken from the client.
+      writeUpstream(LastHttpContent.EMPTY_LAST_CONTENT);
+      return;
+    }
+    if (pendingBody != null) {
+      HttpContent part;
+      while ((part = pendingBody.poll()) != null) {
+        writeUpstream(part);
+      }
+      pendingBody = null;
+    }
+    if (!requestSent) {
+      channel.flush();
+      if (channel.isWritable()) {
+        ctx.read();
+      }
+    }
+  }
+
+  @Override
+  public void onAcquireFailed(AcquireFailure failure, Throwable cause) {
+    if (ended) {
+      return;
+    }
+    String target = targetPool.target().toString();
+    switch (failure) {
+      case CONNECT_FAILED -> {
+        log.warn(
+            "upstream {} target {} unreachable: {}",
+            route.upstream(),
+            target,
+            cause == null ? "connect failed" : cause.toString());
+        respondLocally(
+            GatewayResponse.error(
+                HttpResponseStatus.BAD_GATEWAY,
+                "upstream_unavailable",
+                "The upstream '" + route.upstream() + "' could not be reached.",
+                requestId));
+      }
+      case POOL_EXHAUSTED ->
+          respondLocally(
+              GatewayResponse.error(
+                  HttpResponseStatus.SERVICE_UNAVAILABLE,
+                  "upstream_overloaded",
+                  "Too many requests are waiting for the upstream '" + route.upstream() + "'.",
+                  requestId));
+      case WAIT_TIMEOUT -> respondTimeout();
+    }
+  }
+
+  // ---- response side ----
+
+  private void startResponseTimeout() {
+    long nanos =
+        (route.responseTimeout() != null
+                ? route.responseTimeout()
+                : connection.upstream(route.upstream()).config().responseTimeout())
+            .toNanos();
+    if (!responseStarted) {
+      responseTimeout =
+          ctx.channel().eventLoop().schedule(this::onResponseTimeout, nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void onResponseTimeout() {
+    responseTimeout = null;
+    if (ended || responseStarted) {
+      return;
+    }
+    releaseUpstream(false);
+    respondTimeout();
+  }
+
+  private void respondTimeout() {
+    respondLocally(
+        GatewayResponse.error(
+            HttpResponseStatus.GATEWAY_TIMEOUT,
+            "upstream_timeout",
+            "The upstream '" + route.upstream() + "' did not answer in time.",
+            requestId));
+  }
+
+  @Override
+  public void onResponsePart(HttpObject msg) {
+    if (ended || answeredLocally) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpResponse response) {
+      if (msg.decoderResult().isFailure()) {
+        ReferenceCountUtil.release(msg);
+        onUpstreamFailure(msg.decoderResult().cause());
+        return;
+      }
+      if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL
+          && response.status().code() != 101) {
+        // 100 Continue / 103 Early Hints: the gateway answers Expect itself; drop them.
+        skippingInformational = true;
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      onResponseHead(response);
+    }
+    if (msg instanceof HttpContent content) {
+      if (content.decoderResult().isFailure()) {
+        Throwable cause = content.decoderResult().cause();
+        content.release();
+        onUpstreamFailure(cause);
+        return;
+      }
+      if (skippingInformational) {
+        skippingInformational = !(content instanceof LastHttpContent);
+        content.release();
+        return;
+      }
+      if (!responseStarted) {
+        content.release();
+        return;
+      }
+      if (content instanceof LastHttpContent) {
+        finishRelayedResponse((LastHttpContent) content);
+        return;
+      }
+      ctx.write(content, ctx.voidPromise());
+      if (!ctx.channel().isWritable() && upstream != null) {
+        upstream.channel().config().setAutoRead(false);
+        upstreamReadPaused = true;
+      }
+    }
+  }
+
+  private void onResponseHead(HttpResponse response) {
+    cancelResponseTimeout();
+    responseStarted = true;
+    HttpHeaders headers = response.headers();
+    upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+    boolean upstreamChunked = HttpUtil.isTransferEncodingChunked(response);
+    HopByHopHeaders.strip(headers);
+    if (!requestComplete && expectsBody) {
+      // The upstream answered before the client finished sending: the rest of the body cannot be
+      // forwarded, and the client connection cannot be reused for a next request.
+      keepAlive = false;
+    }
+    boolean noBody =
+        method().equals(HttpMethod.HEAD)
+            || response.status().code() == 204
+            || response.status().code() == 304;
+    if (upstreamChunked && headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+    }
+    if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      if (noBody) {
+        if (upstreamChunked) {
+          headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+      } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+        headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      } else {
+        keepAlive = false; // HTTP/1.0 client: the body ends when the connection does
+      }
+    }
+    String via = headers.get(HttpHeaderNames.VIA);
+    headers.set(
+        HttpHeaderNames.VIA,
+        via == null ? ForwardedHeaders.VIA_VALUE : via + ", " + ForwardedHeaders.VIA_VALUE);
+    finishHead(response.status(), headers);
+    response.setProtocolVersion(HttpVersion.HTTP_1_1);
+    ctx.write(response, ctx.voidPromise());
+  }
+
+  /** Headers every response to the client gets, relayed or local. */
+  private void finishHead(HttpResponseStatus status, HttpHeaders headers) {
+    headers.set("x-request-id", requestId);
+    if (route != null) {
+      for (ResponseFilter filter : route.responseFilters()) {
+        filter.onResponse(this, status, headers);
+      }
+    }
+    if (context.state().draining()) {
+      keepAlive = false;
+    }
+    if (!keepAlive) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (!request.protocolVersion().isKeepAliveDefault()) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+  }
+
+  private void finishRelayedResponse(LastHttpContent last) {
+    boolean reusable = upstreamKeepAlive && requestSent;
+    releaseUpstream(reusable);
+    ctx.writeAndFlush(last).addListener(completion());
+  }
+
+  @Override
+  public void onResponseReadComplete() {
+    if (responseStarted && !ended) {
+      ctx.flush();
+    }
+  }
+
+  /** The client can take more: resume reading the response from the upstream. */
+  void onDownstreamWritable() {
+    if (upstreamReadPaused && upstream != null) {
+      upstreamReadPaused = false;
+      upstream.channel().config().setAutoRead(true);
+    }
+  }
+
+  @Override
+  public void onUpstreamFailure(Throwable cause) {
+    UpstreamConnection failed = upstream;
+    boolean reused = failed != null && failed.reused();
+    releaseUpstream(false);
+    if (ended || answeredLocally) {
+      return;
+    }
+    if (responseStarted) {
+      // Part of the response is already with the client: all we can do is cut the connection.
+      log.debug("upstream {} failed mid-response: {}", route.upstream(), cause.toString());
+      keepAlive = false;
+      end();
+      ctx.close();
+      return;
+    }
+    if (reused && !bodyBytesSent && !retried) {
+      // A pooled connection the upstream had already closed: nothing of the request was consumed
+      // by it, so sending it again on a fresh connection is safe.
+      retried = true;
+      requestSent = false;
+      cancelResponseTimeout();
+      targetPool.acquire(this);
+      return;
+    }
+    cancelResponseTimeout();
+    log.warn("upstream {} failed before responding: {}", route.upstream(), cause.toString());
+    respondLocally(
+        GatewayResponse.error(
+            HttpResponseStatus.BAD_GATEWAY,
+            "upstream_reset",
+            "The upstream '" + route.upstream() + "' closed the connection without a response.",
+            requestId));
+  }
+
+  private void releaseUpstream(boolean reusable) {
+    UpstreamConnection conn = upstream;
+    if (conn == null) {
+      return;
+    }
+    upstream = null;
+    if (upstreamReadPaused) {
+      upstreamReadPaused = false;
+      conn.channel().config().setAutoRead(true);
+    }
+    conn.release(reusable);
+  }
+
+  private void cancelResponseTimeout() {
+    if (responseTimeout != null) {
+      responseTimeout.cancel(false);
+      responseTimeout = null;
+    }
+  }
+
+  // ---- local answers and the end ----
+
+  private void respondInternalError() {
+    respondLocally(
+        GatewayResponse.error(
+            HttpResponseStatus.INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "The gateway failed to process the request.",
+            requestId));
+  }
+
+  /** Answers the client from the gateway itself; the upstream, if any, is not asked. */
+  void respondLocally(GatewayResponse local) {
+    if (ended || responseStarted) {
+      return;
+    }
+    answeredLocally = true;
+    responseStarted = true;
+    cancelResponseTimeout();
+    releasePendingBody();
+    if (expectsBody && !requestComplete) {
+      keepAlive = false; // not worth reading a body nobody will use
+    }
+    boolean head = method().equals(HttpMethod.HEAD);
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            local.status(),
+            head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(local.body()));
+    HttpHeaders headers = response.headers();
+    headers.set(local.headers());
+    headers.setInt(HttpHeaderNames.CONTENT_LENGTH, local.body().length);
+    finishHead(local.status(), headers);
+    ctx.writeAndFlush(response).addListener(completion());
+  }
+
+  private ChannelFutureListener completion() {
+    return future -> {
+      if (!future.isSuccess()) {
+        keepAlive = false;
+      }
+      end();
+    };
+  }
+
+  /** Runs once: the response is fully written (or abandoned). */
+  private void end() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    cancelResponseTimeout();
+    releasePendingBody();
+    context.state().exchangeEnded();
+    connection.exchangeEnded(this, keepAlive && (requestComplete || !expectsBody));
+  }
+
+  /** The client went away. */
+  void onDownstreamClosed() {
+    keepAlive = false;
+    releaseUpstream(false);
+    end();
+  }
+
+  private void releasePendingBody() {
+    if (pendingBody != null) {
+      HttpContent part;
+      while ((part = pendingBody.poll()) != null) {
+        part.release();
+      }
+      pendingBody = null;
+    }
+  }
+
+  boolean requestComplete() {
+    return requestComplete;
+  }
+}

@@ -1,0 +1,51 @@
+package dev.portcullis.proxy.server;
+
+import dev.portcullis.core.config.ServerLimits;
+import dev.portcullis.proxy.forward.DownstreamHandler;
+import dev.portcullis.proxy.forward.ForwardingContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds each client connection's pipeline once, when it is accepted: connection-level concerns as
+ * channel handlers (idle timeout, HTTP/1.1 codec with size limits), then the forwarding handler
+ * that runs the request-level filter chain. Later concerns (TLS, framing checks, access log) each
+ * get a small {@code addXxx} method here.
+ */
+public final class DownstreamChannelInitializer extends ChannelInitializer<SocketChannel> {
+  /** Body parts up to this size are passed on as slices of the read buffer, without copying. */
+  private static final int MAX_CHUNK_BYTES = 64 * 1024;
+
+  private final ForwardingContext context;
+  private final HttpDecoderConfig decoderConfig;
+  private final long idleTimeoutNanos;
+
+  public DownstreamChannelInitializer(ForwardingContext context) {
+    this.context = context;
+    ServerLimits limits = context.server().limits();
+    this.decoderConfig =
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(limits.maxInitialLineBytes())
+            .setMaxHeaderSize(limits.maxHeaderBytes())
+            .setMaxChunkSize(MAX_CHUNK_BYTES);
+    this.idleTimeoutNanos = limits.idleTimeout().toNanos();
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    ChannelPipeline pipeline = ch.pipeline();
+    addTimeoutHandlers(pipeline);
+    pipeline.addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec(decoderConfig));
+    pipeline.addLast(HandlerNames.FORWARD, new DownstreamHandler(context));
+  }
+
+  private void addTimeoutHandlers(ChannelPipeline pipeline) {
+    pipeline.addLast(
+        HandlerNames.IDLE, new IdleStateHandler(0, 0, idleTimeoutNanos, TimeUnit.NANOSECONDS));
+  }
+}

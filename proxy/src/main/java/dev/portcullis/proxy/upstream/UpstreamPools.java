@@ -1,0 +1,138 @@
+package dev.portcullis.proxy.upstream;
+
+import dev.portcullis.core.config.UpstreamConfig;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * Every upstream pool, per event loop: an exchange asks {@link #forLoop} once per downstream
+ * connection and from then on touches only its own loop's pools, so forwarding never hands work to
+ * another thread. Built once at start-up; the maps are read-only afterwards.
+ */
+public final class UpstreamPools {
+  private final Map<EventLoop, Map<String, LoopUpstream>> byLoop;
+  private final Map<String, List<TargetSnapshot>> targetsByUpstream;
+  private final List<TargetPool> allPools;
+
+  private UpstreamPools(
+      Map<EventLoop, Map<String, LoopUpstream>> byLoop,
+      Map<String, List<TargetSnapshot>> targetsByUpstream,
+      List<TargetPool> allPools) {
+    this.byLoop = byLoop;
+    this.targetsByUpstream = targetsByUpstream;
+    this.allPools = allPools;
+  }
+
+  public static UpstreamPools create(
+      Map<String, UpstreamConfig> upstreams,
+      EventLoopGroup group,
+      Class<? extends Channel> channelType) {
+    List<EventLoop> loops = new ArrayList<>();
+    for (EventExecutor executor : group) {
+      loops.add((EventLoop) executor);
+    }
+    SslContext tls = null;
+    Map<EventLoop, Map<String, LoopUpstream>> byLoop = new IdentityHashMap<>();
+    for (EventLoop loop : loops) {
+      byLoop.put(loop, new HashMap<>());
+    }
+    Map<String, List<TargetSnapshot>> snapshots = new LinkedHashMap<>();
+    List<TargetPool> all = new ArrayList<>();
+    for (UpstreamConfig upstream : upstreams.values()) {
+      List<TargetSnapshot> upstreamSnapshots = new ArrayList<>();
+      TargetPool[][] perLoop = new TargetPool[loops.size()][upstream.targets().size()];
+      for (int t = 0; t < upstream.targets().size(); t++) {
+        URI uri = upstream.targets().get(t);
+        Target target = Target.of(upstream.name(), uri);
+        if (target.tls() && tls == null) {
+          tls = clientTls();
+        }
+        TargetBudget budget = new TargetBudget(upstream.maxConnectionsPerTarget());
+        TargetPool[] poolsOfTarget = new TargetPool[loops.size()];
+        for (int l = 0; l < loops.size(); l++) {
+          TargetPool pool =
+              new TargetPool(
+                  loops.get(l), target, upstream, budget, channelType, target.tls() ? tls : null);
+          poolsOfTarget[l] = pool;
+          perLoop[l][t] = pool;
+          all.add(pool);
+        }
+        budget.register(poolsOfTarget);
+        upstreamSnapshots.add(new TargetSnapshot(target, budget));
+      }
+      for (int l = 0; l < loops.size(); l++) {
+        byLoop.get(loops.get(l)).put(upstream.name(), new LoopUpstream(upstream, perLoop[l]));
+      }
+      snapshots.put(upstream.name(), List.copyOf(upstreamSnapshots));
+    }
+    return new UpstreamPools(byLoop, snapshots, all);
+  }
+
+  private static SslContext clientTls() {
+    try {
+      return SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot initialise TLS for upstream connections", e);
+    }
+  }
+
+  /** The pools of one event loop, keyed by upstream name. Call once per downstream channel. */
+  public Map<String, LoopUpstream> forLoop(EventLoop loop) {
+    Map<String, LoopUpstream> pools = byLoop.get(loop);
+    if (pools == null) {
+      throw new IllegalArgumentException("event loop is not one of the gateway's workers");
+    }
+    return pools;
+  }
+
+  /** Upstream name to its targets with their open connection counts, for the admin API. */
+  public Map<String, List<TargetSnapshot>> targets() {
+    return targetsByUpstream;
+  }
+
+  /** Closes idle connections and fails waiting requests on every loop, and waits for that. */
+  public void close() {
+    List<Future<?>> done = new ArrayList<>();
+    for (TargetPool pool : allPools) {
+      if (!pool.executor().isShuttingDown()) {
+        done.add(pool.executor().submit(pool::close));
+      }
+    }
+    for (Future<?> future : done) {
+      future.awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A target and its connection count across all loops, for the admin API. */
+  public static final class TargetSnapshot {
+    private final Target target;
+    private final TargetBudget budget;
+
+    TargetSnapshot(Target target, TargetBudget budget) {
+      this.target = target;
+      this.budget = budget;
+    }
+
+    public Target target() {
+      return target;
+    }
+
+    public int openConnections() {
+      return budget.open();
+    }
+  }
+}

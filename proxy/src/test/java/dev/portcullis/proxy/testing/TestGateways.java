@@ -1,0 +1,71 @@
+package dev.portcullis.proxy.testing;
+
+import dev.portcullis.core.config.AdminConfig;
+import dev.portcullis.core.config.GatewayConfig;
+import dev.portcullis.core.config.LoadBalancing;
+import dev.portcullis.core.config.RouteConfig;
+import dev.portcullis.core.config.ServerConfig;
+import dev.portcullis.core.config.ServerLimits;
+import dev.portcullis.core.config.UpstreamConfig;
+import dev.portcullis.core.net.Cidr;
+import dev.portcullis.proxy.Gateway;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds gateway configurations on loopback, port 0, for the engine's tests. */
+public final class TestGateways {
+  private TestGateways() {}
+
+  /** A server section on 127.0.0.1:0 with the given worker count and trusted proxies. */
+  public static ServerConfig server(int workers, Duration drain, List<Cidr> trusted) {
+    return new ServerConfig("127.0.0.1", 0, workers, ServerLimits.DEFAULTS, drain, trusted);
+  }
+
+  public static UpstreamConfig upstream(
+      String name,
+      List<URI> targets,
+      Duration responseTimeout,
+      int maxConnections,
+      LoadBalancing balancing) {
+    return new UpstreamConfig(
+        name,
+        targets,
+        Duration.ofSeconds(2),
+        responseTimeout,
+        maxConnections,
+        1024,
+        Duration.ofSeconds(60),
+        balancing,
+        false,
+        Map.of());
+  }
+
+  /** Everything under / goes to upstream "backend". */
+  public static GatewayConfig config(ServerConfig server, UpstreamConfig backend) {
+    Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
+    upstreams.put(backend.name(), backend);
+    return new GatewayConfig(
+        server,
+        new AdminConfig("127.0.0.1", 0),
+        upstreams,
+        List.of(
+            new RouteConfig(
+                "api", "/api/**", null, null, List.of(), backend.name(), "/api", null, null),
+            RouteConfig.glob("all", "/**", backend.name())));
+  }
+
+  public static Gateway start(URI upstream) throws InterruptedException {
+    return Gateway.start(
+        config(
+            server(2, Duration.ofSeconds(5), List.of()),
+            upstream(
+                "backend",
+                List.of(upstream),
+                Duration.ofSeconds(5),
+                64,
+                LoadBalancing.ROUND_ROBIN)));
+  }
+}
