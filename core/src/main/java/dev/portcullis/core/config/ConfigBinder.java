@@ -1,0 +1,619 @@
+package dev.portcullis.core.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.core.net.Cidr;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the merged configuration tree into the immutable records, reporting every bad value with
+ * its key and what was expected instead of stopping at the first. A secret's value never appears in
+ * a problem line.
+ */
+final class ConfigBinder {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?");
+  private static final Pattern HTTP_TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
+  private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+
+  private final Problems problems;
+  private final Map<String, String> environment;
+
+  ConfigBinder(Problems problems, Map<String, String> environment) {
+    this.problems = problems;
+    this.environment = environment;
+  }
+
+  static String pathText(List<Object> path) {
+    StringBuilder text = new StringBuilder();
+    for (Object segment : path) {
+      if (segment instanceof Integer index) {
+        text.append('[').append(index).append(']');
+      } else {
+        if (text.length() > 0) {
+          text.append('.');
+        }
+        text.append(segment);
+      }
+    }
+    return text.toString();
+  }
+
+  static String kindOf(JsonNode node) {
+    if (node.isObject()) {
+      return "a mapping";
+    }
+    if (node.isArray()) {
+      return "a list";
+    }
+    if (node.isNull()) {
+      return "empty";
+    }
+    return "'" + node.asText() + "'";
+  }
+
+  GatewayConfig bind(JsonNode root) {
+    ServerConfig server = server(section(root, "server"));
+    AdminConfig admin = admin(section(root, "admin"));
+    JsonNode upstreamsNode = section(root, "upstreams");
+    Map<String, UpstreamConfig> upstreams = upstreams(upstreamsNode);
+    // Routes are checked against every declared upstream, so one bad upstream is one problem line.
+    Set<String> declared = new java.util.LinkedHashSet<>();
+    upstreamsNode.fieldNames().forEachRemaining(declared::add);
+    List<RouteConfig> routes = routes(root.get("routes"), declared);
+    if (!problems.isEmpty()) {
+      return null;
+    }
+    return build("", () -> new GatewayConfig(server, admin, upstreams, routes));
+  }
+
+  private interface Builder<T> {
+    T build();
+  }
+
+  /** Runs a record constructor; its invariant message becomes a problem instead of a crash. */
+  private <T> T build(String path, Builder<T> builder) {
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException | NullPointerException e) {
+      problems.add(path, String.valueOf(e.getMessage()));
+      return null;
+    }
+  }
+
+  private JsonNode section(JsonNode parent, String key) {
+    JsonNode node = parent.get(key);
+    if (node == null || node.isNull()) {
+      return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    }
+    if (!node.isObject()) {
+      problems.add(key, kindOf(node) + " (expected: a mapping)");
+      return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    }
+    return node;
+  }
+
+  private ServerConfig server(JsonNode node) {
+    ServerConfig d = ServerConfig.DEFAULTS;
+    String address = string(node, "server.address", "address", d.address());
+    int port = port(node, "server.port", d.port());
+    int workers =
+        integer(node, "server.worker_threads", "worker_threads", d.workerThreads(), 0, 4096);
+    Duration drain =
+        duration(node, "server.drain_timeout", "drain_timeout", d.drainTimeout(), true);
+    List<Cidr> trusted = new ArrayList<>();
+    List<String> cidrs = strings(node, "server.trusted_proxies", "trusted_proxies");
+    for (int i = 0; i < cidrs.size(); i++) {
+      try {
+        trusted.add(Cidr.parse(cidrs.get(i)));
+      } catch (IllegalArgumentException e) {
+        problems.add("server.trusted_proxies[" + i + "]", e.getMessage());
+      }
+    }
+    JsonNode limitsNode = node.isObject() && node.has("limits") ? node.get("limits") : null;
+    ServerLimits limits = ServerLimits.DEFAULTS;
+    if (limitsNode != null && !limitsNode.isNull()) {
+      if (!limitsNode.isObject()) {
+        problems.add("server.limits", kindOf(limitsNode) + " (expected: a mapping)");
+      } else {
+        int line =
+            size(
+                limitsNode,
+                "server.limits.max_initial_line_bytes",
+                "max_initial_line_bytes",
+                limits.maxInitialLineBytes());
+        int header =
+            size(
+                limitsNode,
+                "server.limits.max_header_bytes",
+                "max_header_bytes",
+                limits.maxHeaderBytes());
+        Duration idle =
+            duration(
+                limitsNode,
+                "server.limits.idle_timeout",
+                "idle_timeout",
+                limits.idleTimeout(),
+                false);
+        ServerLimits built = build("server.limits", () -> new ServerLimits(line, header, idle));
+        limits = built == null ? ServerLimits.DEFAULTS : built;
+      }
+    }
+    ServerLimits finalLimits = limits;
+    ServerConfig built =
+        build(
+            "server", () -> new ServerConfig(address, port, workers, finalLimits, drain, trusted));
+    return built == null ? ServerConfig.DEFAULTS : built;
+  }
+
+  private AdminConfig admin(JsonNode node) {
+    String address = string(node, "admin.address", "address", AdminConfig.DEFAULTS.address());
+    int port = port(node, "admin.port", AdminConfig.DEFAULTS.port());
+    AdminConfig built = build("admin", () -> new AdminConfig(address, port));
+    return built == null ? AdminConfig.DEFAULTS : built;
+  }
+
+  private Map<String, UpstreamConfig> upstreams(JsonNode node) {
+    Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      String name = entry.getKey();
+      String at = "upstreams." + name;
+      JsonNode u = entry.getValue();
+      if (!u.isObject()) {
+        problems.add(at, kindOf(u) + " (expected: a mapping with at least targets)");
+        continue;
+      }
+      if (!name.matches("[A-Za-z0-9][A-Za-z0-9_-]*")) {
+        problems.add(at, "'" + name + "' (expected: a name of letters, digits, '-' and '_')");
+      }
+      List<URI> targets = new ArrayList<>();
+      if (!u.has("targets")) {
+        problems.add(
+            at + ".targets",
+            "missing (expected: a list of target URLs such as http://10.0.0.5:8080)");
+      } else {
+        List<String> raw = strings(u, at + ".targets", "targets");
+        if (raw.isEmpty() && u.get("targets").isArray()) {
+          problems.add(at + ".targets", "[] (expected: at least one target URL)");
+        }
+        for (int i = 0; i < raw.size(); i++) {
+          URI target = targetUrl(at + ".targets[" + i + "]", raw.get(i));
+          if (target != null) {
+            targets.add(target);
+          }
+        }
+      }
+      Duration connect =
+          duration(
+              u,
+              at + ".connect_timeout",
+              "connect_timeout",
+              UpstreamConfig.DEFAULT_CONNECT_TIMEOUT,
+              false);
+      Duration response =
+          duration(
+              u,
+              at + ".response_timeout",
+              "response_timeout",
+              UpstreamConfig.DEFAULT_RESPONSE_TIMEOUT,
+              false);
+      int maxConnections =
+          integer(
+              u,
+              at + ".max_connections_per_target",
+              "max_connections_per_target",
+              UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_TARGET,
+              1,
+              1_000_000);
+      int maxPending =
+          integer(
+              u,
+              at + ".max_pending_requests",
+              "max_pending_requests",
+              UpstreamConfig.DEFAULT_MAX_PENDING_REQUESTS,
+              0,
+              10_000_000);
+      Duration idle =
+          duration(
+              u, at + ".idle_timeout", "idle_timeout", UpstreamConfig.DEFAULT_IDLE_TIMEOUT, false);
+      LoadBalancing balancing = loadBalancing(u, at + ".load_balancing");
+      boolean preserveHost = bool(u, at + ".preserve_host", "preserve_host", false);
+      Map<String, Secret> headers = requestHeaders(u, at + ".request_headers");
+      if (!targets.isEmpty()) {
+        UpstreamConfig built =
+            build(
+                at,
+                () ->
+                    new UpstreamConfig(
+                        name,
+                        targets,
+                        connect,
+                        response,
+                        maxConnections,
+                        maxPending,
+                        idle,
+                        balancing,
+                        preserveHost,
+                        headers));
+        if (built != null) {
+          upstreams.put(name, built);
+        }
+      }
+    }
+    return upstreams;
+  }
+
+  private URI targetUrl(String path, String text) {
+    String expected =
+        " (expected: an absolute http:// or https:// URL such as http://10.0.0.5:8080)";
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      problems.add(path, "'" + text + "'" + expected);
+      return null;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    boolean pathOk =
+        uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/");
+    if (!(scheme.equals("http") || scheme.equals("https"))
+        || uri.getHost() == null
+        || uri.getRawUserInfo() != null
+        || uri.getRawQuery() != null
+        || uri.getRawFragment() != null
+        || !pathOk) {
+      problems.add(path, "'" + text + "'" + expected);
+      return null;
+    }
+    return uri;
+  }
+
+  private LoadBalancing loadBalancing(JsonNode u, String path) {
+    String text = string(u, path, "load_balancing", null);
+    if (text == null) {
+      return LoadBalancing.ROUND_ROBIN;
+    }
+    for (LoadBalancing lb : LoadBalancing.values()) {
+      if (lb.yamlName().equals(text)) {
+        return lb;
+      }
+    }
+    problems.add(path, "'" + text + "' (expected: round_robin or least_request)");
+    return LoadBalancing.ROUND_ROBIN;
+  }
+
+  private Map<String, Secret> requestHeaders(JsonNode u, String path) {
+    JsonNode node = u.get("request_headers");
+    Map<String, Secret> headers = new LinkedHashMap<>();
+    if (node == null || node.isNull()) {
+      return headers;
+    }
+    if (!node.isObject()) {
+      problems.add(path, "a value of the wrong type (expected: a mapping of header name to value)");
+      return headers;
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> h = it.next();
+      String at = path + "." + h.getKey();
+      if (!HTTP_TOKEN.matcher(h.getKey()).matches()) {
+        problems.add(at, "not a valid header name");
+        continue;
+      }
+      Secret secret = secret(at, h.getValue());
+      if (secret != null) {
+        headers.put(h.getKey(), secret);
+      }
+    }
+    return headers;
+  }
+
+  /** Resolves a literal, {@code ${ENV_VAR}} or {@code file:/path}; never echoes the value. */
+  private Secret secret(String path, JsonNode node) {
+    if (node == null || !node.isValueNode() || node.isNull()) {
+      problems.add(
+          path, "a value of the wrong type (expected: a text secret, ${ENV_VAR} or file:/path)");
+      return null;
+    }
+    String text = node.asText();
+    Matcher env = ENV_REFERENCE.matcher(text);
+    if (env.matches()) {
+      String value = environment.get(env.group(1));
+      if (value == null) {
+        problems.add(path, "environment variable " + env.group(1) + " is not set");
+        return null;
+      }
+      return Secret.of(value);
+    }
+    if (text.startsWith("file:")) {
+      Path file = Path.of(text.substring("file:".length()));
+      try {
+        String value = Files.readString(file, StandardCharsets.UTF_8);
+        return Secret.of(
+            value.endsWith("\n") ? value.substring(0, value.length() - 1).stripTrailing() : value);
+      } catch (IOException e) {
+        problems.add(
+            path, "secret file " + file + " cannot be read (" + e.getClass().getSimpleName() + ")");
+        return null;
+      }
+    }
+    return Secret.of(text);
+  }
+
+  private List<RouteConfig> routes(JsonNode node, Set<String> upstreamNames) {
+    List<RouteConfig> routes = new ArrayList<>();
+    if (node == null || node.isNull()) {
+      return routes;
+    }
+    if (!node.isArray()) {
+      problems.add("routes", kindOf(node) + " (expected: a list of routes)");
+      return routes;
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < node.size(); i++) {
+      String at = "routes[" + i + "]";
+      JsonNode r = node.get(i);
+      if (!r.isObject()) {
+        problems.add(at, kindOf(r) + " (expected: a mapping with name, match and upstream)");
+        continue;
+      }
+      String name = required(r, at, "name");
+      if (name != null && !names.add(name)) {
+        problems.add(
+            at + ".name",
+            "'" + name + "' is used by an earlier route (expected: unique route names)");
+      }
+      String upstream = required(r, at, "upstream");
+      if (upstream != null && !upstreamNames.contains(upstream)) {
+        problems.add(
+            at + ".upstream",
+            "'" + upstream + "' (expected: one of the configured upstreams " + upstreamNames + ")");
+      }
+      JsonNode match = r.get("match");
+      String path = null;
+      String prefix = null;
+      String host = null;
+      List<String> methods = List.of();
+      if (match == null || match.isNull()) {
+        problems.add(at + ".match", "missing (expected: a mapping with path or path_prefix)");
+      } else if (!match.isObject()) {
+        problems.add(
+            at + ".match", kindOf(match) + " (expected: a mapping with path or path_prefix)");
+      } else {
+        path = absolutePath(match, at + ".match.path", "path");
+        prefix = absolutePath(match, at + ".match.path_prefix", "path_prefix");
+        if ((path == null) == (prefix == null) && !problemsMentioned(match)) {
+          problems.add(
+              at + ".match",
+              (path == null ? "neither" : "both")
+                  + " of path and path_prefix (expected: exactly one)");
+        }
+        host = string(match, at + ".match.host", "host", null);
+        methods = strings(match, at + ".match.methods", "methods");
+        for (int m = 0; m < methods.size(); m++) {
+          if (!HTTP_TOKEN.matcher(methods.get(m)).matches()
+              || !methods.get(m).equals(methods.get(m).toUpperCase(Locale.ROOT))) {
+            problems.add(
+                at + ".match.methods[" + m + "]",
+                "'" + methods.get(m) + "' (expected: an upper-case HTTP method such as GET)");
+          }
+        }
+      }
+      String strip = absolutePath(r, at + ".strip_prefix", "strip_prefix");
+      String add = absolutePath(r, at + ".add_prefix", "add_prefix");
+      Duration timeout = duration(r, at + ".response_timeout", "response_timeout", null, false);
+      if (name == null || upstream == null || (path == null) == (prefix == null)) {
+        continue;
+      }
+      String fPath = path;
+      String fPrefix = prefix;
+      String fHost = host;
+      List<String> fMethods = methods;
+      RouteConfig built =
+          build(
+              at,
+              () ->
+                  new RouteConfig(
+                      name, fPath, fPrefix, fHost, fMethods, upstream, strip, add, timeout));
+      if (built != null) {
+        routes.add(built);
+      }
+    }
+    return routes;
+  }
+
+  private static boolean problemsMentioned(JsonNode match) {
+    JsonNode p = match.get("path");
+    JsonNode pp = match.get("path_prefix");
+    // A present but invalid value was reported already; don't also call it missing.
+    return (p != null && !p.isNull()) != (pp != null && !pp.isNull());
+  }
+
+  private String required(JsonNode node, String at, String key) {
+    String value = string(node, at + "." + key, key, null);
+    if (value == null || value.isBlank()) {
+      if (node.get(key) == null || node.get(key).isNull()) {
+        problems.add(at + "." + key, "missing (expected: a value)");
+      } else if (value != null) {
+        problems.add(at + "." + key, "'' (expected: a non-empty value)");
+      }
+      return null;
+    }
+    return value;
+  }
+
+  private String absolutePath(JsonNode node, String path, String key) {
+    String value = string(node, path, key, null);
+    if (value != null && !value.startsWith("/")) {
+      problems.add(path, "'" + value + "' (expected: a path starting with /)");
+      return null;
+    }
+    return value;
+  }
+
+  // ---- scalars ----
+
+  private String string(JsonNode node, String path, String key, String fallback) {
+    JsonNode value = node.get(key);
+    if (value == null || value.isNull()) {
+      return fallback;
+    }
+    if (!value.isValueNode()) {
+      problems.add(path, kindOf(value) + " (expected: a single value)");
+      return fallback;
+    }
+    return value.asText();
+  }
+
+  private List<String> strings(JsonNode node, String path, String key) {
+    JsonNode value = node.get(key);
+    List<String> out = new ArrayList<>();
+    if (value == null || value.isNull()) {
+      return out;
+    }
+    if (value.isValueNode()) {
+      for (String item : value.asText().split(",")) {
+        if (!item.isBlank()) {
+          out.add(item.trim());
+        }
+      }
+      return out;
+    }
+    if (!value.isArray()) {
+      problems.add(path, kindOf(value) + " (expected: a list)");
+      return out;
+    }
+    for (int i = 0; i < value.size(); i++) {
+      JsonNode item = value.get(i);
+      if (!item.isValueNode() || item.isNull()) {
+        problems.add(path + "[" + i + "]", kindOf(item) + " (expected: a single value)");
+      } else {
+        out.add(item.asText());
+      }
+    }
+    return out;
+  }
+
+  private int integer(JsonNode node, String path, String key, int fallback, int min, int max) {
+    String text = string(node, path, key, null);
+    if (text == null) {
+      return fallback;
+    }
+    long value;
+    try {
+      value = Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      problems.add(path, "'" + text + "' (expected: an integer)");
+      return fallback;
+    }
+    if (value < min || value > max) {
+      problems.add(path, value + " (expected: " + min + ".." + max + ")");
+      return fallback;
+    }
+    return (int) value;
+  }
+
+  private int port(JsonNode node, String path, int fallback) {
+    return integer(node, path, "port", fallback, 0, 65535);
+  }
+
+  private boolean bool(JsonNode node, String path, String key, boolean fallback) {
+    String text = string(node, path, key, null);
+    if (text == null) {
+      return fallback;
+    }
+    if (text.equals("true") || text.equals("false")) {
+      return Boolean.parseBoolean(text);
+    }
+    problems.add(path, "'" + text + "' (expected: true or false)");
+    return fallback;
+  }
+
+  private Duration duration(
+      JsonNode node, String path, String key, Duration fallback, boolean zeroAllowed) {
+    String text = string(node, path, key, null);
+    if (text == null) {
+      return fallback;
+    }
+    Duration parsed = parseDuration(text.trim());
+    if (parsed == null) {
+      problems.add(
+          path, "'" + text + "' (expected: a duration such as 250ms, 5s, 1m, 2h, 1d or PT5S)");
+      return fallback;
+    }
+    if (parsed.isNegative() || (!zeroAllowed && parsed.isZero())) {
+      problems.add(
+          path, "'" + text + "' (expected: a duration " + (zeroAllowed ? ">= 0" : "> 0") + ")");
+      return fallback;
+    }
+    return parsed;
+  }
+
+  static Duration parseDuration(String text) {
+    Matcher m = DURATION.matcher(text);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+    }
+    if (text.startsWith("PT") || text.startsWith("P")) {
+      try {
+        return Duration.parse(text);
+      } catch (DateTimeParseException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private int size(JsonNode node, String path, String key, int fallback) {
+    String text = string(node, path, key, null);
+    if (text == null) {
+      return fallback;
+    }
+    Matcher m = SIZE.matcher(text.trim());
+    if (!m.matches()) {
+      problems.add(path, "'" + text + "' (expected: a size such as 8192, 64KiB, 10MiB or 1GiB)");
+      return fallback;
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "B" : m.group(2);
+    long multiplier =
+        switch (unit) {
+          case "KiB" -> 1024L;
+          case "MiB" -> 1024L * 1024;
+          case "GiB" -> 1024L * 1024 * 1024;
+          case "KB" -> 1000L;
+          case "MB" -> 1000L * 1000;
+          case "GB" -> 1000L * 1000 * 1000;
+          default -> 1L;
+        };
+    long bytes = n * multiplier;
+    if (bytes <= 0 || bytes > Integer.MAX_VALUE) {
+      problems.add(path, "'" + text + "' (expected: a size from 1 byte to 2GiB)");
+      return fallback;
+    }
+    return (int) bytes;
+  }
+}
