@@ -1,0 +1,50 @@
+package dev.portcullis.proxy.demo;
+
+import dev.portcullis.core.config.GatewayConfig;
+import dev.portcullis.core.config.UpstreamConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The demo's mock Jira and Confluence, on free loopback ports, in this process. */
+public final class DemoBackends implements AutoCloseable {
+  private final MockJira jira;
+  private final MockConfluence confluence;
+
+  private DemoBackends(MockJira jira, MockConfluence confluence) {
+    this.jira = jira;
+    this.confluence = confluence;
+  }
+
+  public static DemoBackends start() throws InterruptedException {
+    MockJira jira = new MockJira();
+    try {
+      return new DemoBackends(jira, new MockConfluence());
+    } catch (InterruptedException | RuntimeException e) {
+      jira.close();
+      throw e;
+    }
+  }
+
+  public MockJira jira() {
+    return jira;
+  }
+
+  public MockConfluence confluence() {
+    return confluence;
+  }
+
+  /** The configuration with the jira and confluence upstreams pointed at the mocks. */
+  public GatewayConfig wire(GatewayConfig config) {
+    Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>(config.upstreams());
+    upstreams.computeIfPresent("jira", (name, u) -> u.withTargets(List.of(jira.uri())));
+    upstreams.computeIfPresent("confluence", (name, u) -> u.withTargets(List.of(confluence.uri())));
+    return new GatewayConfig(config.server(), config.admin(), upstreams, config.routes());
+  }
+
+  @Override
+  public void close() {
+    jira.close();
+    confluence.close();
+  }
+}
