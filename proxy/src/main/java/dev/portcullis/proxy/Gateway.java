@@ -139,7 +139,12 @@ public final class Gateway implements AutoCloseable {
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
-      String reason = e instanceof BindException ? "address already in use?" : e.toString();
+      String message = String.valueOf(e.getMessage());
+      // Epoll reports EADDRINUSE as its own exception type, NIO as a BindException.
+      String reason =
+          e instanceof BindException || message.contains("Address already in use")
+              ? "address already in use"
+              : message;
       throw new IllegalStateException(
           section + ": cannot listen on " + host + ":" + port + " (" + reason + ")", e);
     }
