@@ -37,14 +37,17 @@ public record GatewayResponse(HttpResponseStatus status, HttpHeaders headers, by
     return new GatewayResponse(status, headers, body);
   }
 
-  static byte[] errorJson(String error, String message, String requestId) {
+  /** The error body alone; {@code request_id} is left out when {@code requestId} is null. */
+  public static byte[] errorJson(String error, String message, String requestId) {
     StringBuilder json = new StringBuilder(96 + message.length());
     json.append("{\"error\":\"");
     JsonStringEncoder.getInstance().quoteAsString(error, json);
     json.append("\",\"message\":\"");
     JsonStringEncoder.getInstance().quoteAsString(message, json);
-    json.append("\",\"request_id\":\"");
-    JsonStringEncoder.getInstance().quoteAsString(requestId == null ? "" : requestId, json);
+    if (requestId != null) {
+      json.append("\",\"request_id\":\"");
+      JsonStringEncoder.getInstance().quoteAsString(requestId, json);
+    }
     json.append("\"}");
     return json.toString().getBytes(StandardCharsets.UTF_8);
   }

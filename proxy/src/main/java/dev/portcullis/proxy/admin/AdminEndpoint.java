@@ -1,6 +1,6 @@
 package dev.portcullis.proxy.admin;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.portcullis.core.pipeline.GatewayResponse;
 
 /** One GET endpoint of the admin listener. Runs on the admin event loop; must not block long. */
 @FunctionalInterface
@@ -15,12 +15,11 @@ public interface AdminEndpoint {
     }
 
     public static Reply error(int status, String error, String message) {
-      StringBuilder json = new StringBuilder("{\"error\":\"");
-      JsonStringEncoder.getInstance().quoteAsString(error, json);
-      json.append("\",\"message\":\"");
-      JsonStringEncoder.getInstance().quoteAsString(message, json);
-      json.append("\"}");
-      return json(status, json.toString());
+      return json(
+          status,
+          new String(
+              GatewayResponse.errorJson(error, message, null),
+              java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 }

@@ -30,14 +30,26 @@ public final class TestGateways {
       Duration responseTimeout,
       int maxConnections,
       LoadBalancing balancing) {
+    return upstream(
+        name, targets, responseTimeout, maxConnections, 1024, Duration.ofSeconds(60), balancing);
+  }
+
+  public static UpstreamConfig upstream(
+      String name,
+      List<URI> targets,
+      Duration responseTimeout,
+      int maxConnections,
+      int maxPending,
+      Duration idleTimeout,
+      LoadBalancing balancing) {
     return new UpstreamConfig(
         name,
         targets,
         Duration.ofSeconds(2),
         responseTimeout,
         maxConnections,
-        1024,
-        Duration.ofSeconds(60),
+        maxPending,
+        idleTimeout,
         balancing,
         false,
         Map.of());

@@ -96,17 +96,14 @@ class UpstreamPoolIT {
         Gateway.start(
             TestGateways.config(
                 TestGateways.server(1, Duration.ofSeconds(5), List.of()),
-                new dev.portcullis.core.config.UpstreamConfig(
+                TestGateways.upstream(
                     "backend",
                     List.of(upstream.uri()),
-                    Duration.ofSeconds(2),
                     Duration.ofSeconds(10),
                     1,
                     0,
                     Duration.ofSeconds(60),
-                    LoadBalancing.ROUND_ROBIN,
-                    false,
-                    java.util.Map.of())));
+                    LoadBalancing.ROUND_ROBIN)));
     resources.add(gateway);
     HttpClient other = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     CompletableFuture<HttpResponse<String>> holder =
@@ -209,17 +206,14 @@ class UpstreamPoolIT {
         Gateway.start(
             TestGateways.config(
                 TestGateways.server(1, Duration.ofSeconds(5), List.of()),
-                new dev.portcullis.core.config.UpstreamConfig(
+                TestGateways.upstream(
                     "backend",
                     List.of(upstream.uri()),
-                    Duration.ofSeconds(2),
                     Duration.ofSeconds(5),
                     8,
                     8,
                     Duration.ofMillis(200),
-                    LoadBalancing.ROUND_ROBIN,
-                    false,
-                    java.util.Map.of())));
+                    LoadBalancing.ROUND_ROBIN)));
     resources.add(gateway);
     assertThat(get(gateway, "/headers").statusCode()).isEqualTo(200);
     assertThat(upstream.openConnections()).isEqualTo(1);
