@@ -77,10 +77,11 @@ final class ConfigBinder {
     Set<String> declared = new java.util.LinkedHashSet<>();
     upstreamsNode.fieldNames().forEachRemaining(declared::add);
     List<RouteConfig> routes = routes(root.get("routes"), declared);
+    RateLimitsConfig rateLimits = rateLimits(section(root, "rate_limits"), routes);
     if (!problems.isEmpty()) {
       return null;
     }
-    return build("", () -> new GatewayConfig(server, admin, upstreams, routes));
+    return build("", () -> new GatewayConfig(server, admin, upstreams, routes, rateLimits));
   }
 
   private interface Builder<T> {
@@ -436,6 +437,237 @@ final class ConfigBinder {
       }
     }
     return routes;
+  }
+
+  private RateLimitsConfig rateLimits(JsonNode node, List<RouteConfig> routes) {
+    RateLimitsConfig.Redis redis = redis(node.get("redis"));
+    Map<String, RateSpec> defaults = new LinkedHashMap<>(RateLimitsConfig.DEFAULT_KEY_TYPE_LIMITS);
+    JsonNode typeDefaults = node.get("key_type_defaults");
+    if (typeDefaults != null && !typeDefaults.isNull()) {
+      if (!typeDefaults.isObject()) {
+        problems.add(
+            "rate_limits.key_type_defaults",
+            kindOf(typeDefaults) + " (expected: a mapping of key type to limit)");
+      } else {
+        for (Iterator<String> it = typeDefaults.fieldNames(); it.hasNext(); ) {
+          String type = it.next();
+          String at = "rate_limits.key_type_defaults." + type;
+          if (!Set.of("user", "service", "admin", "legacy").contains(type)) {
+            problems.add(at, "unknown key type (expected one of: user, service, admin, legacy)");
+            continue;
+          }
+          RateSpec rate = rate(typeDefaults, at, type);
+          if (rate != null) {
+            defaults.put(type, rate);
+          }
+        }
+      }
+    }
+    Set<String> routeNames = new HashSet<>();
+    routes.forEach(r -> routeNames.add(r.name()));
+    List<RateLimitsConfig.Policy> policies = new ArrayList<>();
+    JsonNode list = node.get("policies");
+    if (list != null && !list.isNull() && !list.isArray()) {
+      problems.add("rate_limits.policies", kindOf(list) + " (expected: a list of policies)");
+    } else if (list != null) {
+      Set<String> names = new HashSet<>();
+      for (int i = 0; i < list.size(); i++) {
+        RateLimitsConfig.Policy policy =
+            policy(
+                list.get(i),
+                "rate_limits.policies[" + i + "]",
+                node.hasNonNull("redis"),
+                routeNames);
+        if (policy != null && !names.add(policy.name())) {
+          problems.add(
+              "rate_limits.policies[" + i + "].name",
+              "'"
+                  + policy.name()
+                  + "' is used by an earlier policy (expected: unique policy names)");
+        } else if (policy != null) {
+          policies.add(policy);
+        }
+      }
+    }
+    return build("rate_limits", () -> new RateLimitsConfig(redis, defaults, policies));
+  }
+
+  private RateLimitsConfig.Policy policy(
+      JsonNode p, String at, boolean redisConfigured, Set<String> routeNames) {
+    if (!p.isObject()) {
+      problems.add(at, kindOf(p) + " (expected: a mapping with name, key and limit)");
+      return null;
+    }
+    String name = required(p, at, "name");
+    String keyText = required(p, at, "key");
+    List<RateLimitsConfig.KeyPart> key = new ArrayList<>();
+    if (keyText != null) {
+      for (String part : keyText.split("\\+")) {
+        RateLimitsConfig.KeyPart found = null;
+        for (RateLimitsConfig.KeyPart candidate : RateLimitsConfig.KeyPart.values()) {
+          if (candidate.yamlName().equals(part.trim())) {
+            found = candidate;
+          }
+        }
+        if (found == null) {
+          problems.add(
+              at + ".key",
+              "'"
+                  + keyText
+                  + "' (expected: principal, api_key, tenant, client_ip or route, or a combination such as tenant+route)");
+          key.clear();
+          break;
+        }
+        key.add(found);
+      }
+    }
+    RateLimitsConfig.Algorithm algorithm = RateLimitsConfig.Algorithm.TOKEN_BUCKET;
+    String algorithmText = string(p, at + ".algorithm", "algorithm", null);
+    if (algorithmText != null) {
+      algorithm = null;
+      for (RateLimitsConfig.Algorithm candidate : RateLimitsConfig.Algorithm.values()) {
+        if (candidate.yamlName().equals(algorithmText)) {
+          algorithm = candidate;
+        }
+      }
+      if (algorithm == null) {
+        problems.add(
+            at + ".algorithm",
+            "'"
+                + algorithmText
+                + "' (expected: token_bucket, sliding_window, sliding_log or fixed_window)");
+      }
+    }
+    RateSpec limit = null;
+    if (p.get("limit") == null || p.get("limit").isNull()) {
+      problems.add(at + ".limit", "missing (expected: <count>/<period> such as 1000/hour)");
+    } else {
+      limit = rate(p, at + ".limit", "limit");
+    }
+    long burst = integer(p, at + ".burst", "burst", 0, 0, Integer.MAX_VALUE);
+    RateLimitsConfig.Scope scope = RateLimitsConfig.Scope.LOCAL;
+    String scopeText = string(p, at + ".scope", "scope", null);
+    if (scopeText != null) {
+      if (scopeText.equals("cluster")) {
+        scope = RateLimitsConfig.Scope.CLUSTER;
+        if (!redisConfigured) {
+          problems.add(
+              at + ".scope", "cluster (expected: local, or a Redis in rate_limits.redis.uri)");
+        }
+      } else if (!scopeText.equals("local")) {
+        problems.add(at + ".scope", "'" + scopeText + "' (expected: local or cluster)");
+      }
+    }
+    List<String> routes = strings(p, at + ".routes", "routes");
+    for (int i = 0; i < routes.size(); i++) {
+      if (!routeNames.contains(routes.get(i))) {
+        problems.add(
+            at + ".routes[" + i + "]",
+            "'"
+                + routes.get(i)
+                + "' (expected: one of the routes "
+                + new java.util.TreeSet<>(routeNames)
+                + ")");
+      }
+    }
+    List<String> methods = strings(p, at + ".methods", "methods");
+    for (int m = 0; m < methods.size(); m++) {
+      if (!HTTP_TOKEN.matcher(methods.get(m)).matches()
+          || !methods.get(m).equals(methods.get(m).toUpperCase(Locale.ROOT))) {
+        problems.add(
+            at + ".methods[" + m + "]",
+            "'" + methods.get(m) + "' (expected: an upper-case HTTP method such as GET)");
+      }
+    }
+    if (name == null || key.isEmpty() || algorithm == null || limit == null) {
+      return null;
+    }
+    RateLimitsConfig.Algorithm fAlgorithm = algorithm;
+    RateSpec fLimit = limit;
+    RateLimitsConfig.Scope fScope = scope;
+    return build(
+        at,
+        () ->
+            new RateLimitsConfig.Policy(
+                name,
+                key,
+                fAlgorithm,
+                fLimit,
+                burst,
+                fScope,
+                new HashSet<>(routes),
+                new HashSet<>(methods)));
+  }
+
+  private RateSpec rate(JsonNode node, String path, String key) {
+    String text = string(node, path, key, null);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return RateSpec.parse(text);
+    } catch (IllegalArgumentException e) {
+      problems.add(path, e.getMessage());
+      return null;
+    }
+  }
+
+  private RateLimitsConfig.Redis redis(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    String at = "rate_limits.redis";
+    if (!node.isObject()) {
+      problems.add(at, kindOf(node) + " (expected: a mapping with uri)");
+      return null;
+    }
+    Secret uri = null;
+    if (node.get("uri") == null || node.get("uri").isNull()) {
+      problems.add(
+          at + ".uri",
+          "missing (expected: redis://host:port, rediss://..., redis-sentinel://... or a comma-separated list of cluster nodes)");
+    } else {
+      uri = secret(at + ".uri", node.get("uri"));
+      if (uri != null && !uri.reveal().matches("(?s)(redis|rediss|redis-sentinel)://.+")) {
+        // The URI may carry a password, so the value is not echoed.
+        problems.add(
+            at + ".uri",
+            "not a Redis URI (expected: redis://host:port, rediss://..., redis-sentinel://... or a comma-separated list of redis:// nodes)");
+        uri = null;
+      }
+    }
+    Duration timeout =
+        duration(node, at + ".timeout", "timeout", RateLimitsConfig.Redis.DEFAULT_TIMEOUT, false);
+    RateLimitsConfig.FailMode failMode = RateLimitsConfig.FailMode.FAIL_OPEN;
+    String mode = string(node, at + ".fail_mode", "fail_mode", null);
+    if (mode != null) {
+      if (mode.equals("fail_closed")) {
+        failMode = RateLimitsConfig.FailMode.FAIL_CLOSED;
+      } else if (!mode.equals("fail_open")) {
+        problems.add(at + ".fail_mode", "'" + mode + "' (expected: fail_open or fail_closed)");
+      }
+    }
+    int failures =
+        integer(
+            node,
+            at + ".breaker_failures",
+            "breaker_failures",
+            RateLimitsConfig.Redis.DEFAULT_BREAKER_FAILURES,
+            1,
+            1_000_000);
+    Duration openFor =
+        duration(
+            node,
+            at + ".breaker_open_for",
+            "breaker_open_for",
+            RateLimitsConfig.Redis.DEFAULT_BREAKER_OPEN_FOR,
+            false);
+    if (uri == null) {
+      return null;
+    }
+    Secret fUri = uri;
+    RateLimitsConfig.FailMode fMode = failMode;
+    return build(at, () -> new RateLimitsConfig.Redis(fUri, timeout, fMode, failures, openFor));
   }
 
   private static boolean problemsMentioned(JsonNode match) {

@@ -77,6 +77,27 @@ final class ConfigSchema {
                   "load_balancing", LEAF_NODE,
                   "preserve_host", LEAF_NODE,
                   "request_headers", mapOf(LEAF_NODE))),
+          "rate_limits",
+          object(
+              "redis",
+                  object(
+                      "uri", LEAF_NODE,
+                      "timeout", LEAF_NODE,
+                      "fail_mode", LEAF_NODE,
+                      "breaker_failures", LEAF_NODE,
+                      "breaker_open_for", LEAF_NODE),
+              "key_type_defaults", mapOf(LEAF_NODE),
+              "policies",
+                  listOf(
+                      object(
+                          "name", LEAF_NODE,
+                          "key", LEAF_NODE,
+                          "algorithm", LEAF_NODE,
+                          "limit", LEAF_NODE,
+                          "burst", LEAF_NODE,
+                          "scope", LEAF_NODE,
+                          "routes", scalarList(),
+                          "methods", scalarList()))),
           "routes",
           listOf(
               object(

@@ -13,9 +13,25 @@ public record GatewayConfig(
     ServerConfig server,
     AdminConfig admin,
     Map<String, UpstreamConfig> upstreams,
-    List<RouteConfig> routes) {
+    List<RouteConfig> routes,
+    RateLimitsConfig rateLimits) {
+
+  /** A configuration without rate limits. */
+  public GatewayConfig(
+      ServerConfig server,
+      AdminConfig admin,
+      Map<String, UpstreamConfig> upstreams,
+      List<RouteConfig> routes) {
+    this(server, admin, upstreams, routes, RateLimitsConfig.DEFAULTS);
+  }
+
+  /** The same configuration with other upstream pools. */
+  public GatewayConfig withUpstreams(Map<String, UpstreamConfig> newUpstreams) {
+    return new GatewayConfig(server, admin, newUpstreams, routes, rateLimits);
+  }
 
   public GatewayConfig {
+    Checks.notNull("rate_limits", rateLimits);
     Checks.notNull("server", server);
     Checks.notNull("admin", admin);
     upstreams = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));

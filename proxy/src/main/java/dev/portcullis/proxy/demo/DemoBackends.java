@@ -17,9 +17,9 @@ public final class DemoBackends implements AutoCloseable {
   }
 
   public static DemoBackends start() throws InterruptedException {
-    MockJira jira = new MockJira();
+    MockJira jira = MockJira.start();
     try {
-      return new DemoBackends(jira, new MockConfluence());
+      return new DemoBackends(jira, MockConfluence.start());
     } catch (InterruptedException | RuntimeException e) {
       jira.close();
       throw e;
@@ -34,7 +34,11 @@ public final class DemoBackends implements AutoCloseable {
     return confluence;
   }
 
-  /** The configuration with the jira and confluence upstreams pointed at the mocks. */
+  /**
+   * The configuration with the targets of the {@code jira} and {@code confluence} upstreams
+   * replaced by the mocks; everything else, environment overrides included, is kept. An upstream
+   * the configuration does not declare is left out, since no route could reach it.
+   */
   public GatewayConfig wire(GatewayConfig config) {
     Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>(config.upstreams());
     upstreams.computeIfPresent("jira", (name, u) -> u.withTargets(List.of(jira.uri())));
@@ -44,7 +48,10 @@ public final class DemoBackends implements AutoCloseable {
 
   @Override
   public void close() {
-    jira.close();
-    confluence.close();
+    try {
+      jira.close();
+    } finally {
+      confluence.close();
+    }
   }
 }
