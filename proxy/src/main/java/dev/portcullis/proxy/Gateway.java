@@ -9,10 +9,12 @@ import dev.portcullis.proxy.admin.HealthEndpoints;
 import dev.portcullis.proxy.forward.DownstreamHandler;
 import dev.portcullis.proxy.forward.ForwardingContext;
 import dev.portcullis.proxy.forward.GatewayState;
+import dev.portcullis.proxy.observe.Observability;
 import dev.portcullis.proxy.server.DownstreamChannelInitializer;
 import dev.portcullis.proxy.server.HandlerNames;
 import dev.portcullis.proxy.server.Transport;
 import dev.portcullis.proxy.upstream.UpstreamPools;
+import dev.portcullis.ratelimit.filter.RateLimiting;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -43,7 +45,12 @@ public final class Gateway implements AutoCloseable {
   private final UpstreamPools pools;
   private final GatewayState state;
   private final AdminServer admin;
+  private final Observability observability;
   private final CountDownLatch terminated = new CountDownLatch(1);
+
+  /** Modules started for this gateway (rate limiting's Redis client), closed after the pools. */
+  private final List<AutoCloseable> closeOnStop = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private Channel serverChannel;
   private InetSocketAddress address;
   private InetSocketAddress adminAddress;
@@ -53,17 +60,29 @@ public final class Gateway implements AutoCloseable {
   private Gateway(GatewayConfig config, Transport transport) {
     this.config = config;
     ServerConfig server = config.server();
+    // First: it may fail (an access log file that cannot be opened) before any thread exists.
+    this.observability = Observability.create(config);
     this.acceptGroup = transport.newGroup(1, "portcullis-accept");
     this.workerGroup = transport.newGroup(server.effectiveWorkerThreads(), "portcullis-worker");
     this.adminGroup = transport.newGroup(1, "portcullis-admin");
-    this.pools = UpstreamPools.create(config.upstreams(), workerGroup, transport.socketChannel());
+    this.pools =
+        UpstreamPools.create(
+            config.upstreams(), workerGroup, transport.socketChannel(), observability);
     this.state = new GatewayState();
     this.admin = new AdminServer();
   }
 
   /** Binds both listeners and returns once they accept connections. */
   public static Gateway start(GatewayConfig config) throws InterruptedException {
-    return start(config, List.of());
+    RateLimiting rateLimiting = RateLimiting.create(config.rateLimits());
+    try {
+      Gateway gateway = start(config, rateLimiting.filterFactories());
+      gateway.closeOnStop.add(rateLimiting);
+      return gateway;
+    } catch (RuntimeException | InterruptedException e) {
+      rateLimiting.close();
+      throw e;
+    }
   }
 
   /**
@@ -94,6 +113,8 @@ public final class Gateway implements AutoCloseable {
   private void bind(Transport transport, Router router) throws InterruptedException {
     ServerConfig server = config.server();
     HealthEndpoints.register(admin, state, pools);
+    observability.registerAdmin(admin);
+    observability.registerEngineGauges(state, pools, workerGroup);
     adminAddress =
         bindOrExplain(
             "admin",
@@ -105,7 +126,8 @@ public final class Gateway implements AutoCloseable {
                     transport.serverChannel(),
                     config.admin().address(),
                     config.admin().port()));
-    ForwardingContext context = ForwardingContext.create(router, pools, server, state);
+    ForwardingContext context =
+        ForwardingContext.create(router, pools, server, state, observability);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(acceptGroup, workerGroup)
@@ -218,6 +240,13 @@ public final class Gateway implements AutoCloseable {
     state.startDraining();
     state.connections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     pools.close();
+    for (AutoCloseable extension : closeOnStop) {
+      try {
+        extension.close();
+      } catch (Exception e) {
+        log.warn("closing {} failed", extension.getClass().getSimpleName(), e);
+      }
+    }
     admin.close();
     Future<?> a = acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     Future<?> w = workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
@@ -225,6 +254,7 @@ public final class Gateway implements AutoCloseable {
     a.awaitUninterruptibly();
     w.awaitUninterruptibly();
     m.awaitUninterruptibly();
+    observability.close(); // after the loops: the last exchanges' lines are queued by now
     terminated.countDown();
     log.info("portcullis stopped");
   }

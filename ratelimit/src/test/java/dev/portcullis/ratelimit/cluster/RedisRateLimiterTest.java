@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.core.config.RateLimitsConfig;
 import dev.portcullis.core.config.RateLimitsConfig.Algorithm;
 import dev.portcullis.core.config.Secret;
+import dev.portcullis.core.testing.PrivateRedis;
 import dev.portcullis.ratelimit.algorithm.RateLimitDecision;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.portcullis.ratelimit.cluster;
+package dev.portcullis.core.testing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
