@@ -30,6 +30,24 @@ public record RateLimitsConfig(
     policies = List.copyOf(policies);
   }
 
+  /**
+   * The largest count per period each algorithm can hold: the sliding window packs its two counters
+   * into one long (22 bits each), the sliding log keeps a timestamp per permit, and a token bucket
+   * refills at most one permit per nanosecond.
+   */
+  public static final int SLIDING_WINDOW_MAX_PERMITS = (1 << 22) - 1;
+
+  public static final int SLIDING_LOG_MAX_PERMITS = 100_000;
+
+  public static long maxPermits(Algorithm algorithm, RateSpec rate) {
+    return switch (algorithm) {
+      case SLIDING_WINDOW -> SLIDING_WINDOW_MAX_PERMITS;
+      case SLIDING_LOG -> SLIDING_LOG_MAX_PERMITS;
+      case TOKEN_BUCKET -> Math.min(Integer.MAX_VALUE, rate.period().toNanos());
+      case FIXED_WINDOW -> Integer.MAX_VALUE;
+    };
+  }
+
   public enum Algorithm {
     TOKEN_BUCKET,
     SLIDING_WINDOW,

@@ -32,10 +32,17 @@ class RateLimitsConfigTest {
     assertThat(RateSpec.parse("5/day")).isEqualTo(new RateSpec(5, Duration.ofDays(1)));
     assertThat(RateSpec.parse("100/30s")).isEqualTo(new RateSpec(100, Duration.ofSeconds(30)));
     assertThat(RateSpec.parse("1/250ms").nanosPerPermit()).isEqualTo(250_000_000L);
-    for (String bad : new String[] {"abc", "0/hour", "10/fortnight", "/hour", "10"}) {
+    assertThat(RateSpec.parse("100/30s")).hasToString("100/30s");
+    assertThat(RateSpec.parse("1000/hour")).hasToString("1000/hour");
+    assertThatThrownBy(() -> RateSpec.parse("0/hour"))
+        .hasMessage("'0/hour' (expected: a count from 1 to 2147483647)");
+    assertThatThrownBy(() -> RateSpec.parse("1/400d"))
+        .hasMessage("'1/400d' (expected: a period from 1ms to 366d)");
+    assertThat(RateSpec.parse("100/30s")).hasToString("100/30s");
+    assertThat(RateSpec.parse("1000/hour")).hasToString("1000/hour");
+    for (String bad : new String[] {"abc", "10/fortnight", "/hour", "10"}) {
       assertThatThrownBy(() -> RateSpec.parse(bad))
-          .hasMessage(
-              "'" + bad + "' (expected: <count>/<period> such as 1000/hour, 50/second or 100/30s)");
+          .hasMessage("'" + bad + "' (expected: <count>/<period> such as 1000/hour or 50/second)");
     }
   }
 
@@ -116,10 +123,10 @@ class RateLimitsConfigTest {
                 Map.of()))
         .containsExactly(
             "gw.yaml: rate_limits.key_type_defaults.robot: unknown key type (expected one of: user, service, admin, legacy)",
-            "gw.yaml: rate_limits.key_type_defaults.user: 'lots' (expected: <count>/<period> such as 1000/hour, 50/second or 100/30s)",
+            "gw.yaml: rate_limits.key_type_defaults.user: 'lots' (expected: <count>/<period> such as 1000/hour or 50/second)",
             "gw.yaml: rate_limits.policies[0].key: 'client_ip+shoe_size' (expected: principal, api_key, tenant, client_ip or route, or a combination such as tenant+route)",
             "gw.yaml: rate_limits.policies[1].algorithm: 'leaky' (expected: token_bucket, sliding_window, sliding_log or fixed_window)",
-            "gw.yaml: rate_limits.policies[1].limit: '10/fortnight' (expected: <count>/<period> such as 1000/hour, 50/second or 100/30s)",
+            "gw.yaml: rate_limits.policies[1].limit: '10/fortnight' (expected: <count>/<period> such as 1000/hour or 50/second)",
             "gw.yaml: rate_limits.policies[1].burst: -1 (expected: 0..2147483647)",
             "gw.yaml: rate_limits.policies[1].scope: cluster (expected: local, or a Redis in rate_limits.redis.uri)",
             "gw.yaml: rate_limits.policies[1].routes[0]: 'nope' (expected: one of the routes [confluence, jira-agile, jira-rest, jira-servicedesk])",
@@ -152,5 +159,15 @@ class RateLimitsConfigTest {
             .rateLimits();
     assertThat(limits.policies().get(0).limit()).isEqualTo(RateSpec.parse("7/second"));
     assertThat(limits.keyTypeDefaults().get("service")).isEqualTo(RateSpec.parse("9/second"));
+  }
+
+  @Test
+  void limitsAnAlgorithmCannotHoldAreRefused() {
+    assertThat(
+            problems(
+                "rate_limits:\n  policies:\n    - {name: a, key: route, algorithm: sliding_log, limit: 100001/hour}\n",
+                Map.of()))
+        .containsExactly(
+            "gw.yaml: rate_limits.policies[0].limit: '100001/hour' (expected: at most 100000 per period for sliding_log)");
   }
 }

@@ -1,71 +1,26 @@
 package dev.portcullis.ratelimit.algorithm;
 
+import dev.portcullis.core.config.RateSpec;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A number of permits per period, as written in configuration: {@code 1000/hour}, {@code
  * 50/second}, {@code 10/minute}, {@code 5/day}, {@code 100/30s}, {@code 20/500ms}.
  *
- * <p>The period is kept between 1ms and 366 days: a shorter one is not a limit a gateway can
- * enforce, and a longer one would let the algorithms' nanosecond arithmetic lose precision.
+ * <p>The algorithms' form of core's {@link RateSpec} (an {@code int} count), with its bounds.
  */
 public record Rate(int count, Duration period) {
-  private static final Duration MIN_PERIOD = Duration.ofMillis(1);
-  private static final Duration MAX_PERIOD = Duration.ofDays(366);
-  private static final Pattern SPEC =
-      Pattern.compile("(\\d{1,10})/(?:(second|minute|hour|day)|(\\d{1,10})?(ms|s|m|h|d))");
-  private static final String EXPECTED_SPEC =
-      " (expected: <count>/<period> such as 1000/hour or 50/second)";
-
   public Rate {
-    if (count <= 0) {
-      throw new IllegalArgumentException("rate.count: " + count + " (expected: > 0)");
-    }
-    if (period == null
-        || period.compareTo(MIN_PERIOD) < 0
-        || period.compareTo(MAX_PERIOD) > 0
-        || period.getNano() % 1_000_000 != 0) {
-      throw new IllegalArgumentException(
-          "rate.period: " + period + " (expected: whole milliseconds from 1ms to 366d)");
-    }
+    new RateSpec(count, period); // the one place the bounds are checked
   }
 
+  /** Reads the configuration form; the parsing itself is core's {@link RateSpec}. */
   public static Rate parse(String text) {
-    Matcher m = text == null ? null : SPEC.matcher(text);
-    if (m == null || !m.matches()) {
-      throw new IllegalArgumentException("'" + text + "'" + EXPECTED_SPEC);
-    }
-    long count = Long.parseLong(m.group(1));
-    if (count < 1 || count > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(
-          "'" + text + "' (expected: a count from 1 to " + Integer.MAX_VALUE + ")");
-    }
-    Duration period;
-    if (m.group(2) != null) {
-      period = unit(m.group(2).substring(0, 1));
-    } else {
-      long amount = m.group(3) == null ? 1 : Long.parseLong(m.group(3));
-      Duration unit = unit(m.group(4));
-      // Compared before multiplying, so 9999999999d is rejected here rather than overflowing.
-      if (amount < 1 || amount > MAX_PERIOD.toMillis() / unit.toMillis()) {
-        throw new IllegalArgumentException("'" + text + "' (expected: a period from 1ms to 366d)");
-      }
-      period = unit.multipliedBy(amount);
-    }
-    return new Rate((int) count, period);
+    return of(RateSpec.parse(text));
   }
 
-  private static Duration unit(String symbol) {
-    return switch (symbol) {
-      case "ms" -> Duration.ofMillis(1);
-      case "s" -> Duration.ofSeconds(1);
-      case "m" -> Duration.ofMinutes(1);
-      case "h" -> Duration.ofHours(1);
-      case "d" -> Duration.ofDays(1);
-      default -> throw new AssertionError(symbol);
-    };
+  public static Rate of(RateSpec spec) {
+    return new Rate(Math.toIntExact(spec.permits()), spec.period());
   }
 
   public long periodNanos() {
@@ -75,18 +30,6 @@ public record Rate(int count, Duration period) {
   /** The spec form, which {@link #parse} reads back: {@code 1000/hour}, {@code 100/30s}. */
   @Override
   public String toString() {
-    long millis = period.toMillis();
-    String[] words = {"day", "hour", "minute", "second"};
-    String[] symbols = {"d", "h", "m", "s"};
-    long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
-    for (int i = 0; i < sizes.length; i++) {
-      if (millis == sizes[i]) {
-        return count + "/" + words[i];
-      }
-      if (millis % sizes[i] == 0) {
-        return count + "/" + millis / sizes[i] + symbols[i];
-      }
-    }
-    return count + "/" + millis + "ms";
+    return new RateSpec(count, period).toString();
   }
 }

@@ -18,7 +18,8 @@ package dev.portcullis.ratelimit.algorithm;
  */
 public final class SlidingLog implements RateLimitAlgorithm<SlidingLog.Log> {
   /** The largest limit accepted: 800 KB of timestamps for one busy key. */
-  public static final int MAX_LIMIT = 100_000;
+  public static final int MAX_LIMIT =
+      dev.portcullis.core.config.RateLimitsConfig.SLIDING_LOG_MAX_PERMITS;
 
   private static final long[] EMPTY = {};
   private static final int INITIAL_CAPACITY = 8;

@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SlidingWindow implements RateLimitAlgorithm<AtomicLong> {
   /** The largest limit the 22-bit counts hold. */
-  public static final int MAX_LIMIT = (1 << 22) - 1;
+  public static final int MAX_LIMIT =
+      dev.portcullis.core.config.RateLimitsConfig.SLIDING_WINDOW_MAX_PERMITS;
 
   private static final int WINDOW_SHIFT = 44;
   private static final int PREVIOUS_SHIFT = 22;

@@ -67,7 +67,7 @@ final class CompiledPolicy {
         algorithm == RateLimitsConfig.Algorithm.TOKEN_BUCKET
             ? rate.nanosPerPermit()
             : rate.period().toNanos();
-    Rate algorithmRate = new Rate(Math.toIntExact(rate.permits()), rate.period());
+    Rate algorithmRate = Rate.of(rate);
     RateLimitAlgorithm<?> local =
         algorithm == RateLimitsConfig.Algorithm.TOKEN_BUCKET
             ? new TokenBucket(Math.toIntExact(this.capacity), algorithmRate, clock)

@@ -90,7 +90,7 @@ class RateTest {
   void constructorChecksInvariants() {
     assertThatThrownBy(() -> new Rate(0, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("rate.count: 0 (expected: > 0)");
+        .hasMessage("rate.count: 0 (expected: 1..2147483647)");
     assertThatThrownBy(() -> new Rate(1, Duration.ofNanos(1_500_000)))
         .hasMessage("rate.period: PT0.0015S (expected: whole milliseconds from 1ms to 366d)");
     assertThatThrownBy(() -> new Rate(1, Duration.ZERO))
