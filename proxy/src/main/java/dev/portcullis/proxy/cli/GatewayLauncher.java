@@ -1,0 +1,100 @@
+package dev.portcullis.proxy.cli;
+
+import dev.portcullis.core.config.GatewayConfig;
+import dev.portcullis.proxy.Gateway;
+import dev.portcullis.proxy.demo.DemoBackends;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code run}: loads the configuration (nothing binds when it is invalid), starts the demo backends
+ * when asked, starts the gateway, and blocks until a JVM shutdown (SIGTERM, Ctrl-C) has drained and
+ * stopped it. On shutdown the mocks close after the gateway, so in-flight demo requests finish.
+ */
+final class GatewayLauncher {
+  private static final Logger log = LoggerFactory.getLogger(GatewayLauncher.class);
+
+  private final Map<String, String> env;
+  private final PrintWriter out;
+  private final PrintWriter err;
+
+  GatewayLauncher(Map<String, String> env, PrintWriter out, PrintWriter err) {
+    this.env = env;
+    this.out = out;
+    this.err = err;
+  }
+
+  int run(RunOptions options) throws InterruptedException {
+    Optional<GatewayConfig> loaded = ConfigFiles.load(options.config, env, err);
+    if (loaded.isEmpty()) {
+      return CliErrors.INVALID;
+    }
+    DemoBackends backends = options.demo ? DemoBackends.start() : null;
+    if (backends != null) {
+      for (String product : new String[] {"jira", "confluence"}) {
+        if (!loaded.get().upstreams().containsKey(product)) {
+          log.warn(
+              "demo: the configuration has no upstream '{}', so its mock gets no traffic", product);
+        }
+      }
+    }
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(backends == null ? loaded.get() : backends.wire(loaded.get()));
+    } catch (IllegalStateException e) {
+      closeQuietly(backends);
+      err.println("portcullis: " + e.getMessage());
+      err.flush();
+      return CliErrors.INVALID;
+    } catch (RuntimeException | InterruptedException e) {
+      closeQuietly(backends);
+      throw e;
+    }
+    Thread hook =
+        new Thread(
+            () -> {
+              gateway.shutdownGracefully();
+              closeQuietly(backends);
+            },
+            "portcullis-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    String gatewayUrl = DemoBanner.url(gateway.address());
+    String adminUrl = DemoBanner.url(gateway.adminAddress());
+    log.info("ready: gateway {}, admin {}", gatewayUrl, adminUrl);
+    if (backends != null) {
+      out.print(
+          DemoBanner.render(
+              gateway.address(),
+              gateway.adminAddress(),
+              backends.jira().uri(),
+              backends.confluence().uri()));
+      out.flush();
+    }
+    gateway.awaitTermination();
+    removeHook(hook);
+    return 0;
+  }
+
+  // When the gateway stopped for another reason than JVM shutdown, the hook must not outlive it.
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running or has run: nothing to remove
+    }
+  }
+
+  private static void closeQuietly(DemoBackends backends) {
+    if (backends == null) {
+      return;
+    }
+    try {
+      backends.close();
+    } catch (RuntimeException e) {
+      log.warn("closing the demo backends failed: {}", e.toString());
+    }
+  }
+}
