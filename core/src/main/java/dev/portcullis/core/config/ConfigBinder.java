@@ -78,10 +78,12 @@ final class ConfigBinder {
     upstreamsNode.fieldNames().forEachRemaining(declared::add);
     List<RouteConfig> routes = routes(root.get("routes"), declared);
     RateLimitsConfig rateLimits = rateLimits(section(root, "rate_limits"), routes);
+    AccessLogConfig accessLog = accessLog(section(root, "access_log"));
     if (!problems.isEmpty()) {
       return null;
     }
-    return build("", () -> new GatewayConfig(server, admin, upstreams, routes, rateLimits));
+    return build(
+        "", () -> new GatewayConfig(server, admin, upstreams, routes, rateLimits, accessLog));
   }
 
   private interface Builder<T> {
@@ -168,6 +170,44 @@ final class ConfigBinder {
     int port = port(node, "admin.port", AdminConfig.DEFAULTS.port());
     AdminConfig built = build("admin", () -> new AdminConfig(address, port));
     return built == null ? AdminConfig.DEFAULTS : built;
+  }
+
+  private AccessLogConfig accessLog(JsonNode node) {
+    AccessLogConfig d = AccessLogConfig.DEFAULTS;
+    boolean enabled = bool(node, "access_log.enabled", "enabled", d.enabled());
+    String text = string(node, "access_log.destination", "destination", null);
+    AccessLogConfig.Destination destination = d.destination();
+    if (text != null) {
+      destination = null;
+      for (AccessLogConfig.Destination candidate : AccessLogConfig.Destination.values()) {
+        if (candidate.yamlName().equals(text)) {
+          destination = candidate;
+        }
+      }
+      if (destination == null) {
+        problems.add("access_log.destination", "'" + text + "' (expected: stdout or file)");
+        return d;
+      }
+    }
+    String pathText = string(node, "access_log.path", "path", null);
+    Path path = null;
+    if (pathText != null) {
+      try {
+        path = Path.of(pathText);
+      } catch (java.nio.file.InvalidPathException e) {
+        problems.add("access_log.path", "'" + pathText + "' (expected: a file path)");
+        return d;
+      }
+    }
+    if (destination == AccessLogConfig.Destination.FILE && (path == null || pathText.isBlank())) {
+      problems.add("access_log.path", "missing (expected: a file path when destination is file)");
+      return d;
+    }
+    AccessLogConfig.Destination finalDestination = destination;
+    Path finalPath = path;
+    AccessLogConfig built =
+        build("access_log", () -> new AccessLogConfig(enabled, finalDestination, finalPath));
+    return built == null ? d : built;
   }
 
   private Map<String, UpstreamConfig> upstreams(JsonNode node) {
@@ -279,6 +319,8 @@ final class ConfigBinder {
         || uri.getRawUserInfo() != null
         || uri.getRawQuery() != null
         || uri.getRawFragment() != null
+        || uri.getPort() == 0
+        || uri.getPort() > 65535
         || !pathOk) {
       problems.add(path, "'" + text + "'" + expected);
       return null;
@@ -544,6 +586,21 @@ final class ConfigBinder {
     } else {
       limit = rate(p, at + ".limit", "limit");
     }
+    if (limit != null && algorithm != null) {
+      long most = RateLimitsConfig.maxPermits(algorithm, limit);
+      if (limit.permits() > most) {
+        problems.add(
+            at + ".limit",
+            "'"
+                + limit
+                + "' (expected: at most "
+                + most
+                + " per period for "
+                + algorithm.yamlName()
+                + ")");
+        limit = null;
+      }
+    }
     long burst = integer(p, at + ".burst", "burst", 0, 0, Integer.MAX_VALUE);
     RateLimitsConfig.Scope scope = RateLimitsConfig.Scope.LOCAL;
     String scopeText = string(p, at + ".scope", "scope", null);
@@ -618,7 +675,11 @@ final class ConfigBinder {
     }
     String at = "rate_limits.redis";
     if (!node.isObject()) {
-      problems.add(at, kindOf(node) + " (expected: a mapping with uri)");
+      // A URI written one level too high may carry a password: describe it, don't echo it.
+      problems.add(
+          at,
+          (node.isValueNode() ? "a single value" : kindOf(node))
+              + " (expected: a mapping with uri)");
       return null;
     }
     Secret uri = null;
@@ -797,22 +858,33 @@ final class ConfigBinder {
     return parsed;
   }
 
+  /** A duration, or null when the text is not one or does not fit in a {@link Duration}. */
   static Duration parseDuration(String text) {
     Matcher m = DURATION.matcher(text);
     if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
+      try {
+        long n = Long.parseLong(m.group(1));
+        Duration parsed =
+            switch (m.group(2)) {
+              case "ms" -> Duration.ofMillis(n);
+              case "s" -> Duration.ofSeconds(n);
+              case "m" -> Duration.ofMinutes(n);
+              case "h" -> Duration.ofHours(n);
+              default -> Duration.ofDays(n);
+            };
+        // Callers convert to nanoseconds for timers; reject what that would overflow.
+        parsed.toNanos();
+        return parsed;
+      } catch (NumberFormatException | ArithmeticException e) {
+        return null;
+      }
     }
     if (text.startsWith("PT") || text.startsWith("P")) {
       try {
-        return Duration.parse(text);
-      } catch (DateTimeParseException e) {
+        Duration parsed = Duration.parse(text);
+        parsed.toNanos();
+        return parsed;
+      } catch (DateTimeParseException | ArithmeticException e) {
         return null;
       }
     }
@@ -829,7 +901,6 @@ final class ConfigBinder {
       problems.add(path, "'" + text + "' (expected: a size such as 8192, 64KiB, 10MiB or 1GiB)");
       return fallback;
     }
-    long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "B" : m.group(2);
     long multiplier =
         switch (unit) {
@@ -841,7 +912,12 @@ final class ConfigBinder {
           case "GB" -> 1000L * 1000 * 1000;
           default -> 1L;
         };
-    long bytes = n * multiplier;
+    long bytes;
+    try {
+      bytes = Math.multiplyExact(Long.parseLong(m.group(1)), multiplier);
+    } catch (NumberFormatException | ArithmeticException e) {
+      bytes = Long.MAX_VALUE;
+    }
     if (bytes <= 0 || bytes > Integer.MAX_VALUE) {
       problems.add(path, "'" + text + "' (expected: a size from 1 byte to 2GiB)");
       return fallback;

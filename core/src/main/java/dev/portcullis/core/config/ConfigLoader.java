@@ -1,13 +1,17 @@
 package dev.portcullis.core.config;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Loads the configuration: built-in defaults, then the YAML file, then {@code PORTCULLIS_*}
@@ -36,12 +41,16 @@ public final class ConfigLoader {
       Set.of("PORTCULLIS_CONFIG", "PORTCULLIS_JAVA_OPTS", "PORTCULLIS_HOME");
 
   private final Map<String, String> environment;
-  private final ObjectMapper yaml;
+  private final YAMLFactory yaml;
 
   public ConfigLoader(Map<String, String> environment) {
     this.environment = Map.copyOf(environment);
-    this.yaml = new ObjectMapper(new YAMLFactory());
-    this.yaml.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    // The builder, unlike the constructor, leaves a key with no value as "" unless asked.
+    this.yaml =
+        YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+            .build();
   }
 
   /**
@@ -70,7 +79,11 @@ public final class ConfigLoader {
     if (e instanceof java.nio.file.AccessDeniedException) {
       return "permission denied";
     }
-    return e.getClass().getSimpleName();
+    if (e instanceof java.nio.charset.CharacterCodingException) {
+      return "not UTF-8 text";
+    }
+    // Messages of file system errors name the file and the cause, never the file's content.
+    return e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
   }
 
   /** Parses YAML text; {@code sourceName} names it in problem lines. */
@@ -79,19 +92,13 @@ public final class ConfigLoader {
     ObjectNode tree = DefaultsTree.build();
     JsonNode fromFile;
     try {
-      fromFile = yamlText.isBlank() ? null : yaml.readTree(yamlText);
+      fromFile = readTree(yamlText);
     } catch (JsonProcessingException e) {
-      String where =
-          e.getLocation() == null
-              ? ""
-              : " at line "
-                  + e.getLocation().getLineNr()
-                  + ", column "
-                  + e.getLocation().getColumnNr();
-      throw new ConfigException(
-          List.of(sourceName + ": invalid YAML" + where + ": " + e.getOriginalMessage()));
+      throw new ConfigException(List.of(sourceName + ": " + yamlProblem(e)));
+    } catch (IOException e) {
+      throw new ConfigException(List.of(sourceName + ": invalid YAML (" + describe(e) + ")"));
     }
-    if (fromFile != null && !fromFile.isNull() && !fromFile.isMissingNode()) {
+    if (fromFile != null && !fromFile.isNull()) {
       if (!fromFile.isObject()) {
         problems.add(
             "",
@@ -111,10 +118,103 @@ public final class ConfigLoader {
     return config;
   }
 
+  /**
+   * Reads the document into a tree whose scalars are text exactly as written. The binder parses
+   * every value itself, so YAML 1.1 typing cannot slip past its checks or rewrite a value: {@code
+   * yes} is not a boolean, and a secret written {@code 0123} or {@code 1e3} stays those characters
+   * instead of becoming 83 or 1000.0.
+   *
+   * @return null for an empty document
+   */
+  private JsonNode readTree(String text) throws IOException {
+    try (JsonParser parser = yaml.createParser(text)) {
+      if (parser.nextToken() == null) {
+        return null;
+      }
+      JsonNode root = readValue(parser);
+      if (parser.nextToken() != null) {
+        throw new JsonParseException(
+            parser, "a second document (expected: only one)", parser.currentTokenLocation());
+      }
+      return root;
+    }
+  }
+
+  private static JsonNode readValue(JsonParser parser) throws IOException {
+    switch (parser.currentToken()) {
+      case START_OBJECT -> {
+        ObjectNode object = JsonNodeFactory.instance.objectNode();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          String name = parser.currentName();
+          parser.nextToken();
+          object.set(name, readValue(parser));
+        }
+        return object;
+      }
+      case START_ARRAY -> {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+          array.add(readValue(parser));
+        }
+        return array;
+      }
+      case VALUE_NULL -> {
+        return NullNode.getInstance();
+      }
+      default -> {
+        // Jackson hands an alias over as its name, which would silently become the value.
+        if (parser instanceof YAMLParser yamlParser && yamlParser.isCurrentAlias()) {
+          throw new JsonParseException(
+              parser,
+              "alias *"
+                  + parser.getText()
+                  + " (expected: the value written out; anchors and aliases are not supported)",
+              parser.currentTokenLocation());
+        }
+        return JsonNodeFactory.instance.textNode(parser.getText());
+      }
+    }
+  }
+
+  /**
+   * Where and why the YAML is invalid, on one line. SnakeYAML's own message quotes the offending
+   * source line, which may hold a secret, so only its context and problem phrases are kept.
+   */
+  private static String yamlProblem(JsonProcessingException e) {
+    String reason = e.getOriginalMessage();
+    if (e.getCause() instanceof MarkedYAMLException marked) {
+      reason =
+          marked.getContext() == null
+              ? marked.getProblem()
+              : marked.getContext() + ", " + marked.getProblem();
+    }
+    String where =
+        e.getLocation() == null
+            ? ""
+            : " at line "
+                + e.getLocation().getLineNr()
+                + ", column "
+                + e.getLocation().getColumnNr();
+    return "invalid YAML" + where + ": " + firstLine(String.valueOf(reason));
+  }
+
+  private static String firstLine(String text) {
+    int end = text.indexOf('\n');
+    return (end < 0 ? text : text.substring(0, end)).strip();
+  }
+
+  /**
+   * A key written with no value ({@code upstreams:} whose entries are all commented out) counts as
+   * absent, so it keeps the built-in pools and routes instead of silently dropping them; {@code
+   * routes: []} is how to say "no routes".
+   */
   private static void merge(ObjectNode tree, ObjectNode fromFile) {
     for (Iterator<Map.Entry<String, JsonNode>> it = fromFile.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> section = it.next();
       JsonNode existing = tree.get(section.getKey());
+      if (section.getValue().isNull() && existing != null) {
+        continue;
+      }
       if (section.getKey().equals("upstreams")
           && existing instanceof ObjectNode defaults
           && section.getValue() instanceof ObjectNode given) {
@@ -124,7 +224,7 @@ public final class ConfigLoader {
           if (base instanceof ObjectNode baseObject
               && upstream.getValue() instanceof ObjectNode over) {
             baseObject.setAll(over);
-          } else {
+          } else if (base == null || !upstream.getValue().isNull()) {
             defaults.set(upstream.getKey(), upstream.getValue());
           }
         }
@@ -227,16 +327,25 @@ public final class ConfigLoader {
       }
       case MAP -> {
         if (schema.element.kind == ConfigSchema.Kind.LEAF) {
-          List<Object> key = new ArrayList<>();
-          key.add(String.join("-", tokens.subList(i, tokens.size())));
-          return key;
+          // A header written X-Gateway-Secret in the file is overridden, not sent twice.
+          String envForm = String.join("_", tokens.subList(i, tokens.size()));
+          String key = String.join("-", tokens.subList(i, tokens.size()));
+          if (current != null && current.isObject()) {
+            for (Iterator<String> names = current.fieldNames(); names.hasNext(); ) {
+              String existing = names.next();
+              if (envName(existing).equals(envForm)) {
+                key = existing;
+              }
+            }
+          }
+          List<Object> path = new ArrayList<>();
+          path.add(key);
+          return path;
         }
         if (current != null && current.isObject()) {
           for (Iterator<String> names = current.fieldNames(); names.hasNext(); ) {
             String existing = names.next();
-            List<String> nameTokens =
-                Arrays.asList(
-                    existing.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_").split("_"));
+            List<String> nameTokens = Arrays.asList(envName(existing).split("_"));
             if (startsWith(tokens, i, nameTokens)) {
               List<Object> rest =
                   resolve(schema.element, tokens, i + nameTokens.size(), current.get(existing));
@@ -257,12 +366,10 @@ public final class ConfigLoader {
         return null;
       }
       case LIST -> {
-        int index;
-        try {
-          index = Integer.parseInt(tokens.get(i));
-        } catch (NumberFormatException e) {
+        if (!tokens.get(i).matches("[0-9]{1,6}")) {
           return null;
         }
+        int index = Integer.parseInt(tokens.get(i));
         JsonNode child = current == null ? null : current.get(index);
         List<Object> rest = resolve(schema.element, tokens, i + 1, child);
         if (rest != null) {
@@ -274,6 +381,13 @@ public final class ConfigLoader {
         return null;
       }
     }
+  }
+
+  /**
+   * A map key as it appears in a variable name, lower-cased: {@code billing-api} is billing_api.
+   */
+  private static String envName(String key) {
+    return key.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
   }
 
   private static boolean startsWith(List<String> tokens, int from, List<String> prefix) {

@@ -65,6 +65,8 @@ final class ConfigSchema {
                       "idle_timeout", LEAF_NODE)),
           "admin",
           object("address", LEAF_NODE, "port", LEAF_NODE),
+          "access_log",
+          object("enabled", LEAF_NODE, "destination", LEAF_NODE, "path", LEAF_NODE),
           "upstreams",
           mapOf(
               object(

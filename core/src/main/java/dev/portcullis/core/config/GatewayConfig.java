@@ -14,9 +14,10 @@ public record GatewayConfig(
     AdminConfig admin,
     Map<String, UpstreamConfig> upstreams,
     List<RouteConfig> routes,
-    RateLimitsConfig rateLimits) {
+    RateLimitsConfig rateLimits,
+    AccessLogConfig accessLog) {
 
-  /** A configuration without rate limits. */
+  /** A configuration without rate limits and with the default access log. */
   public GatewayConfig(
       ServerConfig server,
       AdminConfig admin,
@@ -25,13 +26,29 @@ public record GatewayConfig(
     this(server, admin, upstreams, routes, RateLimitsConfig.DEFAULTS);
   }
 
+  /** A configuration with the default access log. */
+  public GatewayConfig(
+      ServerConfig server,
+      AdminConfig admin,
+      Map<String, UpstreamConfig> upstreams,
+      List<RouteConfig> routes,
+      RateLimitsConfig rateLimits) {
+    this(server, admin, upstreams, routes, rateLimits, AccessLogConfig.DEFAULTS);
+  }
+
+  /** The same configuration with another access log section. */
+  public GatewayConfig withAccessLog(AccessLogConfig newAccessLog) {
+    return new GatewayConfig(server, admin, upstreams, routes, rateLimits, newAccessLog);
+  }
+
   /** The same configuration with other upstream pools. */
   public GatewayConfig withUpstreams(Map<String, UpstreamConfig> newUpstreams) {
-    return new GatewayConfig(server, admin, newUpstreams, routes, rateLimits);
+    return new GatewayConfig(server, admin, newUpstreams, routes, rateLimits, accessLog);
   }
 
   public GatewayConfig {
     Checks.notNull("rate_limits", rateLimits);
+    Checks.notNull("access_log", accessLog);
     Checks.notNull("server", server);
     Checks.notNull("admin", admin);
     upstreams = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));

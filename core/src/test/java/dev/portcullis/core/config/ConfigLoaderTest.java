@@ -312,4 +312,50 @@ class ConfigLoaderTest {
             "gw.yaml: upstreams.jira.request_headers.bad header: not a valid header name");
     assertThat(String.join("\n", lines)).doesNotContain("s3cr3t");
   }
+
+  @Test
+  void accessLogDefaultsToStdout() throws Exception {
+    assertThat(parse("").accessLog()).isEqualTo(AccessLogConfig.DEFAULTS);
+    assertThat(AccessLogConfig.DEFAULTS.enabled()).isTrue();
+    assertThat(AccessLogConfig.DEFAULTS.destination())
+        .isEqualTo(AccessLogConfig.Destination.STDOUT);
+  }
+
+  @Test
+  void accessLogToAFileFromTheFileAndTheEnvironment() throws Exception {
+    GatewayConfig config =
+        parse("access_log: {enabled: false, destination: file, path: /var/log/gw/access.json}\n");
+    assertThat(config.accessLog())
+        .isEqualTo(
+            new AccessLogConfig(
+                false, AccessLogConfig.Destination.FILE, Path.of("/var/log/gw/access.json")));
+
+    GatewayConfig fromEnv =
+        new ConfigLoader(
+                Map.of(
+                    "PORTCULLIS_ACCESS_LOG_DESTINATION", "file",
+                    "PORTCULLIS_ACCESS_LOG_PATH", "/tmp/a.json",
+                    "PORTCULLIS_ACCESS_LOG_ENABLED", "true"))
+            .parse("access_log: {destination: stdout}\n", SOURCE);
+    assertThat(fromEnv.accessLog())
+        .isEqualTo(
+            new AccessLogConfig(true, AccessLogConfig.Destination.FILE, Path.of("/tmp/a.json")));
+  }
+
+  @Test
+  void badAccessLogValues() {
+    assertThat(problems("access_log: {destination: syslog}\n"))
+        .containsExactly("gw.yaml: access_log.destination: 'syslog' (expected: stdout or file)");
+    assertThat(problems("access_log: {destination: file}\n"))
+        .containsExactly(
+            "gw.yaml: access_log.path: missing (expected: a file path when destination is file)");
+    assertThat(problems("access_log: {enabled: sometimes}\n"))
+        .containsExactly("gw.yaml: access_log.enabled: 'sometimes' (expected: true or false)");
+    assertThat(problems("access_log: {destination: stdout, file: x}\n"))
+        .containsExactly(
+            "gw.yaml: access_log.file: unknown key (expected one of: enabled, destination, path)");
+    assertThat(problems("", Map.of("PORTCULLIS_ACCESS_LOG_DESTINATION", "kafka")))
+        .containsExactly(
+            "environment PORTCULLIS_ACCESS_LOG_DESTINATION: access_log.destination: 'kafka' (expected: stdout or file)");
+  }
 }

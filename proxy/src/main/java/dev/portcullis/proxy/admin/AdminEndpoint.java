@@ -1,12 +1,18 @@
 package dev.portcullis.proxy.admin;
 
 import dev.portcullis.core.pipeline.GatewayResponse;
+import io.netty.handler.codec.http.HttpHeaders;
 
 /** One GET endpoint of the admin listener. Runs on the admin event loop; must not block long. */
 @FunctionalInterface
 public interface AdminEndpoint {
 
   Reply handle();
+
+  /** Handles one request; an endpoint that negotiates (by Accept, for one) overrides this. */
+  default Reply handle(HttpHeaders requestHeaders) {
+    return handle();
+  }
 
   /** A whole response: status, content type and text body. */
   record Reply(int status, String contentType, String body) {

@@ -43,7 +43,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         && !request.method().equals(HttpMethod.HEAD)) {
       reply = AdminEndpoint.Reply.error(405, "method_not_allowed", "Use GET.");
     } else {
-      reply = endpoint.handle();
+      reply = endpoint.handle(request.headers());
     }
     byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
     boolean head = request.method().equals(HttpMethod.HEAD);

@@ -2,6 +2,7 @@ package dev.portcullis.proxy.forward;
 
 import dev.portcullis.core.config.ServerConfig;
 import dev.portcullis.core.route.Router;
+import dev.portcullis.proxy.observe.GatewayObserver;
 import dev.portcullis.proxy.upstream.UpstreamPools;
 
 /**
@@ -14,11 +15,27 @@ public record ForwardingContext(
     ServerConfig server,
     ForwardedHeaders forwardedHeaders,
     String scheme,
-    GatewayState state) {
+    GatewayState state,
+    GatewayObserver observer) {
 
   public static ForwardingContext create(
       Router router, UpstreamPools pools, ServerConfig server, GatewayState state) {
+    return create(router, pools, server, state, GatewayObserver.NOOP);
+  }
+
+  public static ForwardingContext create(
+      Router router,
+      UpstreamPools pools,
+      ServerConfig server,
+      GatewayState state,
+      GatewayObserver observer) {
     return new ForwardingContext(
-        router, pools, server, new ForwardedHeaders(server.trustedProxies()), "http", state);
+        router,
+        pools,
+        server,
+        new ForwardedHeaders(server.trustedProxies()),
+        "http",
+        state,
+        observer);
   }
 }

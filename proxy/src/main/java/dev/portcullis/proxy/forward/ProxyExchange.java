@@ -2,16 +2,17 @@ package dev.portcullis.proxy.forward;
 
 import dev.portcullis.core.config.Secret;
 import dev.portcullis.core.config.UpstreamConfig;
-import dev.portcullis.core.pipeline.Exchange;
 import dev.portcullis.core.pipeline.ExchangeKey;
 import dev.portcullis.core.pipeline.FilterDecision;
 import dev.portcullis.core.pipeline.GatewayResponse;
 import dev.portcullis.core.pipeline.RequestFilter;
 import dev.portcullis.core.pipeline.ResponseFilter;
 import dev.portcullis.core.route.Route;
+import dev.portcullis.proxy.observe.ExchangeRecord;
 import dev.portcullis.proxy.upstream.AcquireCallback;
 import dev.portcullis.proxy.upstream.AcquireFailure;
 import dev.portcullis.proxy.upstream.LoopUpstream;
+import dev.portcullis.proxy.upstream.Target;
 import dev.portcullis.proxy.upstream.TargetPool;
 import dev.portcullis.proxy.upstream.UpstreamConnection;
 import dev.portcullis.proxy.upstream.UpstreamListener;
@@ -61,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * upstream (the write releases it), queued in {@code pendingBody} (released on every exit path), or
  * released at once; a response part is written downstream or released.
  */
-final class ProxyExchange implements Exchange, AcquireCallback, UpstreamListener {
+final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamListener {
   private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
   private static final Object[] NO_ATTRIBUTES = new Object[0];
 
@@ -96,10 +97,22 @@ final class ProxyExchange implements Exchange, AcquireCallback, UpstreamListener
   private boolean answeredLocally;
   private boolean ended;
 
+  // Observation: what the observers read when the exchange ends (see ExchangeRecord).
+  private final long startNanos;
+  private long endNanos;
+  private long upstreamStartNanos;
+  private long upstreamSentNanos;
+  private long upstreamNanos;
+  private boolean upstreamAsked;
+  private int status;
+  private long requestBodyBytes;
+  private long responseBodyBytes;
+
   ProxyExchange(DownstreamHandler connection, ChannelHandlerContext ctx, HttpRequest request) {
     this.connection = connection;
     this.ctx = ctx;
     this.context = connection.context();
+    this.startNanos = System.nanoTime();
     this.request = request;
     this.requestId = RequestIds.acceptOrGenerate(request.headers().get("x-request-id"));
     this.expectsBody =
@@ -312,11 +325,14 @@ final class ProxyExchange implements Exchange, AcquireCallback, UpstreamListener
       upstreamUri = upstreamUri + '?' + query;
     }
     upstreamRequest = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method(), upstreamUri, headers);
+    upstreamAsked = true;
+    upstreamStartNanos = System.nanoTime();
     targetPool.acquire(this);
   }
 
   /** A body part from the client; this exchange now owns it. */
   void onRequestContent(HttpContent content) {
+    requestBodyBytes += content.content().readableBytes();
     boolean last = content instanceof LastHttpContent;
     if (last) {
       requestComplete = true;
@@ -382,6 +398,7 @@ final class ProxyExchange implements Exchange, AcquireCallback, UpstreamListener
     upstream = acquired;
     Channel channel = acquired.channel();
     channel.write(upstreamRequest, channel.voidPromise());
+    upstreamSentNanos = System.nanoTime();
     if (expectContinue) {
       expectContinue = false;
       ctx.writeAndFlush(
@@ -435,7 +452,10 @@ final class ProxyExchange implements Exchange, AcquireCallback, UpstreamListener
                   "upstream_overloaded",
                   "Too many requests are waiting for the upstream '" + route.upstream() + "'.",
                   requestId));
-      case WAIT_TIMEOUT -> respondTimeout();
+      case WAIT_TIMEOUT -> {
+        targetPool.observer().poolWaitTimedOut();
+        respondTimeout();
+      }
     }
   }
 
@@ -458,6 +478,7 @@ final class ProxyExchange implements Exchange, AcquireCallback, UpstreamListener
     if (ended || responseStarted) {
       return;
     }
+    targetPool.observer().responseTimedOut();
     releaseUpstream(false);
     respondTimeout();
   }
@@ -508,6 +529,7 @@ final class ProxyExchange implements Exchange, AcquireCallback, UpstreamListener
         content.release();
         return;
       }
+      responseBodyBytes += content.content().readableBytes();
       if (content instanceof LastHttpContent) {
         finishRelayedResponse((LastHttpContent) content);
         return;
@@ -523,6 +545,8 @@ final class ProxyExchange implements Exchange, AcquireCallback, UpstreamListener
   private void onResponseHead(HttpResponse response) {
     cancelResponseTimeout();
     responseStarted = true;
+    status = response.status().code();
+    targetPool.observer().responseHeadReceived(System.nanoTime() - upstreamSentNanos);
     HttpHeaders headers = response.headers();
     upstreamKeepAlive = HttpUtil.isKeepAlive(response);
     boolean upstreamChunked = HttpUtil.isTransferEncodingChunked(response);
@@ -578,6 +602,7 @@ final class ProxyExchange implements Exchange, AcquireCallback, UpstreamListener
   }
 
   private void finishRelayedResponse(LastHttpContent last) {
+    upstreamDone();
     boolean reusable = upstreamKeepAlive && requestSent;
     releaseUpstream(reusable);
     ctx.writeAndFlush(last).addListener(completion());
@@ -671,6 +696,8 @@ final class ProxyExchange implements Exchange, AcquireCallback, UpstreamListener
     }
     answeredLocally = true;
     responseStarted = true;
+    status = local.status().code();
+    upstreamDone();
     cancelResponseTimeout();
     releasePendingBody();
     if (expectsBody && !requestComplete) {
@@ -682,6 +709,7 @@ final class ProxyExchange implements Exchange, AcquireCallback, UpstreamListener
             HttpVersion.HTTP_1_1,
             local.status(),
             head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(local.body()));
+    responseBodyBytes = response.content().readableBytes();
     HttpHeaders headers = response.headers();
     headers.set(local.headers());
     headers.setInt(HttpHeaderNames.CONTENT_LENGTH, local.body().length);
@@ -704,8 +732,17 @@ final class ProxyExchange implements Exchange, AcquireCallback, UpstreamListener
       return;
     }
     ended = true;
+    endNanos = System.nanoTime();
+    upstreamDone();
     cancelResponseTimeout();
     releasePendingBody();
+    try {
+      context.observer().exchangeEnded(this);
+    } catch (RuntimeException e) {
+      // A broken observer must not leave the client connection waiting for its next request.
+      log.error("observer failed for request {}", requestId, e);
+    }
+    // After the observer, so a drained gateway (no request in flight) has recorded everything.
     context.state().exchangeEnded();
     connection.exchangeEnded(this, keepAlive && (requestComplete || !expectsBody));
   }
@@ -729,5 +766,44 @@ final class ProxyExchange implements Exchange, AcquireCallback, UpstreamListener
 
   boolean requestComplete() {
     return requestComplete;
+  }
+
+  // ---- observation ----
+
+  /** The upstream wait ends at its last response byte, or when the gateway gives up on it. */
+  private void upstreamDone() {
+    if (upstreamAsked && upstreamNanos == 0) {
+      upstreamNanos = Math.max(1, System.nanoTime() - upstreamStartNanos);
+    }
+  }
+
+  @Override
+  public int status() {
+    return status;
+  }
+
+  @Override
+  public long durationNanos() {
+    return endNanos - startNanos;
+  }
+
+  @Override
+  public long upstreamNanos() {
+    return upstreamNanos;
+  }
+
+  @Override
+  public long requestBodyBytes() {
+    return requestBodyBytes;
+  }
+
+  @Override
+  public long responseBodyBytes() {
+    return responseBodyBytes;
+  }
+
+  @Override
+  public Target upstreamTarget() {
+    return targetPool == null ? null : targetPool.target();
   }
 }

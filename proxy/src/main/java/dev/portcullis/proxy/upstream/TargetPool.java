@@ -1,6 +1,7 @@
 package dev.portcullis.proxy.upstream;
 
 import dev.portcullis.core.config.UpstreamConfig;
+import dev.portcullis.proxy.observe.TargetObserver;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -33,6 +34,7 @@ public final class TargetPool {
   private final UpstreamConfig config;
   private final TargetBudget budget;
   private final Bootstrap bootstrap;
+  private final TargetObserver observer;
   private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
   private final long idleTimeoutNanos;
@@ -48,8 +50,10 @@ public final class TargetPool {
       UpstreamConfig config,
       TargetBudget budget,
       Class<? extends Channel> channelType,
-      SslContext sslContext) {
+      SslContext sslContext,
+      TargetObserver observer) {
     this.loop = loop;
+    this.observer = observer;
     this.target = target;
     this.config = config;
     this.budget = budget;
@@ -83,6 +87,11 @@ public final class TargetPool {
 
   public Target target() {
     return target;
+  }
+
+  /** Where this target's metrics go; shared by the target's pools on every loop. */
+  public TargetObserver observer() {
+    return observer;
   }
 
   EventLoop executor() {
@@ -143,6 +152,7 @@ public final class TargetPool {
   }
 
   private void connect(AcquireCallback callback) {
+    long connectStart = System.nanoTime();
     ChannelFuture future = bootstrap.connect();
     Channel channel = future.channel();
     UpstreamConnection connection = new UpstreamConnection(channel, this);
@@ -151,8 +161,10 @@ public final class TargetPool {
     future.addListener(
         f -> {
           if (f.isSuccess()) {
+            observer.connected(System.nanoTime() - connectStart);
             hand(connection, callback);
           } else {
+            observer.connectFailed();
             inFlight--;
             budget.release(this);
             callback.onAcquireFailed(AcquireFailure.CONNECT_FAILED, f.cause());

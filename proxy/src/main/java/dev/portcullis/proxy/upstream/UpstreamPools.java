@@ -1,6 +1,8 @@
 package dev.portcullis.proxy.upstream;
 
 import dev.portcullis.core.config.UpstreamConfig;
+import dev.portcullis.proxy.observe.GatewayObserver;
+import dev.portcullis.proxy.observe.TargetObserver;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -41,6 +43,15 @@ public final class UpstreamPools {
       Map<String, UpstreamConfig> upstreams,
       EventLoopGroup group,
       Class<? extends Channel> channelType) {
+    return create(upstreams, group, channelType, GatewayObserver.NOOP);
+  }
+
+  /** Pools whose connections report to {@code observer}'s target observers. */
+  public static UpstreamPools create(
+      Map<String, UpstreamConfig> upstreams,
+      EventLoopGroup group,
+      Class<? extends Channel> channelType,
+      GatewayObserver observer) {
     List<EventLoop> loops = new ArrayList<>();
     for (EventExecutor executor : group) {
       loops.add((EventLoop) executor);
@@ -62,11 +73,18 @@ public final class UpstreamPools {
           tls = clientTls();
         }
         TargetBudget budget = new TargetBudget(upstream.maxConnectionsPerTarget());
+        TargetObserver targetObserver = observer.target(target);
         TargetPool[] poolsOfTarget = new TargetPool[loops.size()];
         for (int l = 0; l < loops.size(); l++) {
           TargetPool pool =
               new TargetPool(
-                  loops.get(l), target, upstream, budget, channelType, target.tls() ? tls : null);
+                  loops.get(l),
+                  target,
+                  upstream,
+                  budget,
+                  channelType,
+                  target.tls() ? tls : null,
+                  targetObserver);
           poolsOfTarget[l] = pool;
           perLoop[l][t] = pool;
           all.add(pool);

@@ -1,0 +1,125 @@
+package dev.portcullis.proxy.observe;
+
+import dev.portcullis.core.config.AccessLogConfig;
+import dev.portcullis.core.config.GatewayConfig;
+import dev.portcullis.proxy.admin.AdminServer;
+import dev.portcullis.proxy.forward.GatewayState;
+import dev.portcullis.proxy.upstream.Target;
+import dev.portcullis.proxy.upstream.UpstreamPools;
+import io.netty.channel.EventLoopGroup;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+
+/**
+ * A gateway's observability, built from one configuration snapshot: its own Prometheus registry (so
+ * two gateways in one JVM never share counters), the metrics, the JVM metrics and the access log.
+ * The engine sees it only as a {@link GatewayObserver}.
+ *
+ * <p>The access log is fed when an exchange ends rather than by a connection handler, because the
+ * route, target and upstream time it records are known only to the exchange.
+ */
+public final class Observability implements GatewayObserver, AutoCloseable {
+  /** About 10 MiB of pending lines at most; beyond that the writer is not keeping up anyway. */
+  static final int ACCESS_LOG_QUEUE_CAPACITY = 1 << 16;
+
+  private final GatewayMetrics metrics;
+  private final AccessLog accessLog;
+
+  private Observability(GatewayMetrics metrics, AccessLog accessLog) {
+    this.metrics = metrics;
+    this.accessLog = accessLog;
+  }
+
+  /**
+   * Registers the metrics and opens and starts the access log.
+   *
+   * @throws IllegalStateException when the access log file cannot be opened (the message names the
+   *     key and the path)
+   */
+  public static Observability create(GatewayConfig config) {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    GatewayMetrics metrics = GatewayMetrics.create(registry, config.routes());
+    JvmMetrics.builder().register(registry);
+    AccessLogConfig logConfig = config.accessLog();
+    AccessLog accessLog = null;
+    if (logConfig.enabled()) {
+      boolean toFile = logConfig.destination() == AccessLogConfig.Destination.FILE;
+      accessLog =
+          new AccessLog(
+              open(logConfig),
+              toFile,
+              ACCESS_LOG_QUEUE_CAPACITY,
+              Clock.systemUTC(),
+              metrics.accessLogDropped("queue_full"),
+              metrics.accessLogDropped("write_error"));
+      accessLog.start();
+    }
+    return new Observability(metrics, accessLog);
+  }
+
+  private static Writer open(AccessLogConfig config) {
+    if (config.destination() == AccessLogConfig.Destination.STDOUT) {
+      // Straight to the descriptor: System.out's PrintStream locks on every call.
+      return new BufferedWriter(
+          new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8),
+          64 * 1024);
+    }
+    try {
+      return Files.newBufferedWriter(
+          config.path(),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND,
+          StandardOpenOption.WRITE);
+    } catch (IOException | SecurityException e) {
+      throw new IllegalStateException(
+          "access_log.path: cannot open " + config.path() + " (" + e + ")", e);
+    }
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  /** Adds {@code GET /metrics} to the admin listener. */
+  public void registerAdmin(AdminServer admin) {
+    admin.register("/metrics", new MetricsEndpoint(metrics.registry()));
+  }
+
+  /** See {@link GatewayMetrics#registerEngineGauges}. */
+  public void registerEngineGauges(
+      GatewayState state, UpstreamPools pools, EventLoopGroup workerGroup) {
+    metrics.registerEngineGauges(state, pools, workerGroup);
+  }
+
+  @Override
+  public TargetObserver target(Target target) {
+    return metrics.target(target);
+  }
+
+  @Override
+  public void exchangeEnded(ExchangeRecord exchange) {
+    metrics.exchangeEnded(exchange);
+    if (accessLog != null) {
+      accessLog.log(exchange);
+    }
+  }
+
+  /** Writes the queued access log lines and closes its file; call after the event loops stop. */
+  @Override
+  public void close() {
+    if (accessLog != null) {
+      accessLog.close();
+    }
+  }
+}

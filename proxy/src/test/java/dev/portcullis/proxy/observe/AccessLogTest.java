@@ -1,0 +1,169 @@
+package dev.portcullis.proxy.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.proxy.upstream.Target;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AccessLogTest {
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2025-03-01T12:00:00.250Z"), ZoneOffset.UTC);
+
+  private final Counter dropped =
+      Counter.builder().name("dropped_total").labelNames("reason").build();
+  private final CounterDataPoint queueFull = dropped.labelValues("queue_full");
+  private final CounterDataPoint writeError = dropped.labelValues("write_error");
+
+  private static AccessLogEntry entry(String requestId) {
+    return new AccessLogEntry(
+        CLOCK.millis(),
+        1_500_000,
+        "GET",
+        "/rest/api/3/issue/DEMO-1",
+        200,
+        new InetSocketAddress("10.1.2.3", 0),
+        0,
+        42,
+        "jira-rest",
+        Target.of("jira", URI.create("http://10.0.0.5:8080")),
+        requestId,
+        "curl/8.5 \"quoted\"\\",
+        1_200_000);
+  }
+
+  @Test
+  void aLineIsOneJsonObjectWithEcsNames() {
+    StringBuilder json = new StringBuilder();
+    entry("req-1").appendJson(json);
+    assertThat(json.toString())
+        .isEqualTo(
+            "{\"@timestamp\":\"2025-03-01T12:00:00.250Z\",\"event.duration\":1500000,"
+                + "\"http.request.method\":\"GET\",\"url.path\":\"/rest/api/3/issue/DEMO-1\","
+                + "\"http.response.status_code\":200,\"client.ip\":\"10.1.2.3\","
+                + "\"http.request.body.bytes\":0,\"http.response.body.bytes\":42,"
+                + "\"labels.route\":\"jira-rest\","
+                + "\"labels.upstream_target\":\"http://10.0.0.5:8080\","
+                + "\"labels.request_id\":\"req-1\","
+                + "\"user_agent.original\":\"curl/8.5 \\\"quoted\\\"\\\\\","
+                + "\"portcullis.upstream.duration\":1200000}");
+  }
+
+  @Test
+  void absentValuesAreLeftOut() {
+    StringBuilder json = new StringBuilder();
+    new AccessLogEntry(0, 10, "GET", null, 0, null, 0, 0, null, null, "r", null, 0)
+        .appendJson(json);
+    assertThat(json.toString())
+        .isEqualTo(
+            "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"event.duration\":10,"
+                + "\"http.request.method\":\"GET\",\"http.request.body.bytes\":0,"
+                + "\"http.response.body.bytes\":0,\"labels.request_id\":\"r\"}");
+  }
+
+  @Test
+  void linesAreWrittenToTheFileAndFlushedOnClose(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("access.json");
+    AccessLog log =
+        new AccessLog(
+            Files.newBufferedWriter(file, StandardCharsets.UTF_8),
+            true,
+            16,
+            CLOCK,
+            queueFull,
+            writeError);
+    log.start();
+    log.offer(entry("a"));
+    log.offer(entry("b"));
+    log.close();
+
+    assertThat(Files.readAllLines(file))
+        .hasSize(2)
+        .allSatisfy(line -> assertThat(line).startsWith("{\"@timestamp\"").endsWith("}"));
+    assertThat(Files.readAllLines(file).get(1)).contains("\"labels.request_id\":\"b\"");
+    assertThat(queueFull.getLongValue()).isZero();
+  }
+
+  @Test
+  void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
+    CountDownLatch writerStuck = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    StringWriter written = new StringWriter();
+    Writer slowDisk =
+        new Writer() {
+          @Override
+          public void write(char[] chars, int off, int len) throws IOException {
+            writerStuck.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              throw new IOException(e);
+            }
+            written.write(chars, off, len);
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    AccessLog log = new AccessLog(slowDisk, false, 8, CLOCK, queueFull, writeError);
+    log.start();
+    log.offer(entry("first"));
+    assertThat(writerStuck.await(5, TimeUnit.SECONDS)).isTrue();
+
+    long started = System.nanoTime();
+    for (int i = 0; i < 20; i++) {
+      log.offer(entry("r" + i));
+    }
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+    // The writer holds "first"; the queue takes 8 more; the other 12 are dropped and counted.
+    assertThat(queueFull.getLongValue()).isEqualTo(12);
+    assertThat(tookMillis).isLessThan(1000);
+    release.countDown();
+    log.close();
+    assertThat(written.toString().lines()).hasSize(9);
+    assertThat(written.toString()).contains("\"r7\"").doesNotContain("\"r8\"");
+    assertThat(writeError.getLongValue()).isZero();
+  }
+
+  @Test
+  void writeFailuresAreCountedNotThrown() throws Exception {
+    Writer broken =
+        new Writer() {
+          @Override
+          public void write(char[] chars, int off, int len) throws IOException {
+            throw new IOException("disk full");
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    AccessLog log = new AccessLog(broken, false, 8, CLOCK, queueFull, writeError);
+    log.start();
+    log.offer(entry("a"));
+    log.offer(entry("b"));
+    log.close();
+    assertThat(writeError.getLongValue()).isEqualTo(2);
+  }
+}
