@@ -8,11 +8,9 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -29,6 +27,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +47,12 @@ public final class RedisRateLimiter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisRateLimiter.class);
   private static final String KEY_PREFIX = "portcullis:rl:{";
 
+  private static final long CONNECT_AT_START_SECONDS = 2;
+
   private final AutoCloseable client;
-  private final AutoCloseable connection;
-  private final RedisScriptingAsyncCommands<String, String> commands;
+  private final Supplier<CompletionStage<Connected>> connector;
+  private final AtomicReference<CompletableFuture<Connected>> connecting = new AtomicReference<>();
+  private volatile Connected connected;
   private final Map<Algorithm, Script> scripts = new EnumMap<>(Algorithm.class);
   private final long timeoutNanos;
   private final RedisCircuitBreaker breaker;
@@ -64,14 +67,16 @@ public final class RedisRateLimiter implements AutoCloseable {
     }
   }
 
+  /** An open connection and the commands issued on it. */
+  private record Connected(
+      AutoCloseable connection, RedisScriptingAsyncCommands<String, String> commands) {}
+
   private RedisRateLimiter(
       AutoCloseable client,
-      AutoCloseable connection,
-      RedisScriptingAsyncCommands<String, String> commands,
+      Supplier<CompletionStage<Connected>> connector,
       RateLimitsConfig.Redis config) {
     this.client = client;
-    this.connection = connection;
-    this.commands = commands;
+    this.connector = connector;
     this.timeoutNanos = config.timeout().toNanos();
     this.breaker =
         new RedisCircuitBreaker(
@@ -88,7 +93,9 @@ public final class RedisRateLimiter implements AutoCloseable {
    * permit long after its request was answered. Reconnection backs off from 10 ms to 1 s so limits
    * are enforced cluster-wide again soon after Redis is back.
    *
-   * @throws io.lettuce.core.RedisConnectionException when Redis cannot be reached at start
+   * <p>A Redis that cannot be reached at start does not stop the gateway: calls fail (and the
+   * policy's fail mode applies) until a later connection attempt, paced by the circuit breaker,
+   * succeeds.
    */
   public static RedisRateLimiter connect(RateLimitsConfig.Redis config) {
     String uri = config.uri().reveal();
@@ -99,6 +106,7 @@ public final class RedisRateLimiter implements AutoCloseable {
                 Delay.exponential(
                     Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
             .build();
+    RedisRateLimiter limiter;
     if (uri.contains(",")) {
       List<RedisURI> nodes = new ArrayList<>();
       for (String node : uri.split(",")) {
@@ -111,39 +119,71 @@ public final class RedisRateLimiter implements AutoCloseable {
           ClusterClientOptions.builder()
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
               .build());
-      StatefulRedisClusterConnection<String, String> connection = client.connect(StringCodec.UTF8);
-      return new RedisRateLimiter(
-          () -> {
-            client.shutdown();
-            resources.shutdown();
-          },
-          connection,
-          connection.async(),
-          config);
+      limiter =
+          new RedisRateLimiter(
+              () -> {
+                client.shutdown();
+                resources.shutdown();
+              },
+              () ->
+                  client.connectAsync(StringCodec.UTF8).thenApply(c -> new Connected(c, c.async())),
+              config);
+    } else {
+      RedisURI redisUri = RedisURI.create(uri);
+      redisUri.setTimeout(timeout);
+      RedisClient client = RedisClient.create(resources);
+      client.setOptions(
+          ClientOptions.builder()
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .build());
+      limiter =
+          new RedisRateLimiter(
+              () -> {
+                client.shutdown();
+                resources.shutdown();
+              },
+              () ->
+                  client
+                      .connectAsync(StringCodec.UTF8, redisUri)
+                      .thenApply(c -> new Connected(c, c.async())),
+              config);
     }
-    RedisURI redisUri = RedisURI.create(uri);
-    redisUri.setTimeout(timeout);
-    RedisClient client = RedisClient.create(resources, redisUri);
-    client.setOptions(
-        ClientOptions.builder()
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .build());
-    StatefulRedisConnection<String, String> connection;
     try {
-      connection = client.connect(StringCodec.UTF8);
-    } catch (RuntimeException e) {
-      client.shutdown();
-      resources.shutdown();
-      throw e;
+      limiter
+          .startConnecting()
+          .toCompletableFuture()
+          .get(CONNECT_AT_START_SECONDS, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn(
+          "Redis for rate limiting unreachable at start ({}); cluster limits follow their fail mode"
+              + " until it is",
+          describe(e));
     }
-    return new RedisRateLimiter(
-        () -> {
-          client.shutdown();
-          resources.shutdown();
-        },
-        connection,
-        connection.async(),
-        config);
+    return limiter;
+  }
+
+  /** Starts one connection attempt unless one is under way; completes when it ends. */
+  private CompletionStage<Connected> startConnecting() {
+    CompletableFuture<Connected> attempt = new CompletableFuture<>();
+    if (!connecting.compareAndSet(null, attempt)) {
+      CompletableFuture<Connected> running = connecting.get();
+      return running != null
+          ? running
+          : CompletableFuture.failedFuture(new RedisUnavailableException("connecting"));
+    }
+    connector
+        .get()
+        .whenComplete(
+            (connected, error) -> {
+              if (error == null) {
+                this.connected = connected;
+                attempt.complete(connected);
+              } else {
+                attempt.completeExceptionally(error);
+              }
+              connecting.set(null);
+            });
+    return attempt;
   }
 
   private static String load(String resource) {
@@ -184,11 +224,18 @@ public final class RedisRateLimiter implements AutoCloseable {
     if (!breaker.allowCall()) {
       return CompletableFuture.failedFuture(new RedisUnavailableException("circuit breaker open"));
     }
+    Connected current = connected;
+    if (current == null) {
+      startConnecting();
+      breaker.onFailure();
+      return CompletableFuture.failedFuture(new RedisUnavailableException("not connected"));
+    }
+    RedisScriptingAsyncCommands<String, String> commands = current.commands();
     Script script = scripts.get(algorithm);
     String[] keys = {redisKey(policy, key)};
     String micros = String.valueOf(Math.max(1, TimeUnit.NANOSECONDS.toMicros(periodOrInterval)));
     String[] args = {micros, String.valueOf(capacity), String.valueOf(cost)};
-    return run(script, keys, args, true)
+    return run(commands, script, keys, args, true)
         .orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
         .handle(
             (reply, error) -> {
@@ -206,7 +253,11 @@ public final class RedisRateLimiter implements AutoCloseable {
   }
 
   private CompletableFuture<List<Object>> run(
-      Script script, String[] keys, String[] args, boolean reloadOnMissing) {
+      RedisScriptingAsyncCommands<String, String> commands,
+      Script script,
+      String[] keys,
+      String[] args,
+      boolean reloadOnMissing) {
     String sha = script.sha;
     CompletableFuture<List<Object>> call;
     if (sha == null) {
@@ -217,10 +268,10 @@ public final class RedisRateLimiter implements AutoCloseable {
               .thenCompose(
                   loaded -> {
                     script.sha = loaded;
-                    return evalsha(loaded, keys, args);
+                    return evalsha(commands, loaded, keys, args);
                   });
     } else {
-      call = evalsha(sha, keys, args);
+      call = evalsha(commands, sha, keys, args);
     }
     if (!reloadOnMissing) {
       return call;
@@ -230,7 +281,7 @@ public final class RedisRateLimiter implements AutoCloseable {
               Throwable cause = error instanceof CompletionException ? error.getCause() : error;
               if (cause instanceof RedisNoScriptException) {
                 script.sha = null; // Redis restarted or flushed its script cache
-                return run(script, keys, args, false);
+                return run(commands, script, keys, args, false);
               }
               return error == null
                   ? CompletableFuture.completedFuture(reply)
@@ -239,7 +290,11 @@ public final class RedisRateLimiter implements AutoCloseable {
         .thenCompose(stage -> stage);
   }
 
-  private CompletableFuture<List<Object>> evalsha(String sha, String[] keys, String[] args) {
+  private static CompletableFuture<List<Object>> evalsha(
+      RedisScriptingAsyncCommands<String, String> commands,
+      String sha,
+      String[] keys,
+      String[] args) {
     return commands
         .<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args)
         .toCompletableFuture();
@@ -269,7 +324,10 @@ public final class RedisRateLimiter implements AutoCloseable {
   @Override
   public void close() {
     try {
-      connection.close();
+      Connected current = connected;
+      if (current != null) {
+        current.connection().close();
+      }
       client.close();
     } catch (Exception e) {
       log.debug("closing the Redis client failed", e);

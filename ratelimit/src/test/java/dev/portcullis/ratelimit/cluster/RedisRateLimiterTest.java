@@ -152,4 +152,32 @@ class RedisRateLimiterTest {
       assertThat(RateLimitDecision.remaining(decision)).isEqualTo(99);
     }
   }
+
+  @Test
+  void aRedisDownAtStartIsConnectedLaterWithoutStoppingTheCaller() throws Exception {
+    try (PrivateRedis own = new PrivateRedis()) {
+      own.stop();
+      try (RedisRateLimiter late = RedisRateLimiter.connect(config(own.uri()))) {
+        assertThat(
+                late.acquire(
+                        Algorithm.FIXED_WINDOW, "test", "k", TimeUnit.MINUTES.toNanos(1), 10, 1)
+                    .toCompletableFuture())
+            .failsWithin(Duration.ofSeconds(5))
+            .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+            .withCauseInstanceOf(RedisUnavailableException.class);
+        own.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Long decision = null;
+        while (decision == null && System.nanoTime() < deadline) {
+          try {
+            decision = acquire(late, Algorithm.FIXED_WINDOW, "k", TimeUnit.MINUTES.toNanos(1), 10);
+          } catch (CompletionException notYet) {
+            Thread.sleep(50);
+          }
+        }
+        assertThat(decision).isNotNull();
+        assertThat(RateLimitDecision.remaining(decision)).isEqualTo(9);
+      }
+    }
+  }
 }
