@@ -1,0 +1,124 @@
+package dev.portcullis.auth.apikey;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.zip.CRC32;
+
+/**
+ * The text form of API keys: {@code atl_<type>_<key id><secret><checksum>}, all base64url.
+ *
+ * <ul>
+ *   <li>key id: 9 random bytes (12 characters), not secret; the store looks keys up by it
+ *   <li>secret: 32 bytes from {@link SecureRandom} (43 characters)
+ *   <li>checksum: CRC-32 of everything before it (6 characters), so a mistyped or truncated key is
+ *       refused without a store lookup, and a scanner can tell a real key from lookalike text
+ * </ul>
+ *
+ * Legacy keys are 32 lowercase hex characters; they have neither id nor checksum and are looked up
+ * by their hash. Parsing allocates only the parsed record and never throws on bad input.
+ */
+public final class ApiKeyFormat {
+  static final int KEY_ID_BYTES = 9;
+  static final int SECRET_BYTES = 32;
+  static final int KEY_ID_CHARS = 12;
+  static final int SECRET_CHARS = 43;
+  static final int CHECKSUM_CHARS = 6;
+  private static final int BODY_CHARS = KEY_ID_CHARS + SECRET_CHARS + CHECKSUM_CHARS;
+  private static final int LEGACY_CHARS = 32;
+  private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
+  private static final char[] ALPHABET =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
+
+  private ApiKeyFormat() {}
+
+  /** A new key of {@code type}; its clear text is shown once, at creation, and never stored. */
+  public static ParsedApiKey generate(ApiKeyType type, SecureRandom random) {
+    if (type == ApiKeyType.LEGACY) {
+      throw new IllegalArgumentException("legacy keys are only accepted, never issued");
+    }
+    byte[] id = new byte[KEY_ID_BYTES];
+    byte[] secret = new byte[SECRET_BYTES];
+    random.nextBytes(id);
+    random.nextBytes(secret);
+    String keyId = BASE64URL.encodeToString(id);
+    String unchecked = type.prefix() + keyId + BASE64URL.encodeToString(secret);
+    return new ParsedApiKey(type, keyId, unchecked + checksum(unchecked, unchecked.length()));
+  }
+
+  /**
+   * Reads a presented key.
+   *
+   * @return the key, or null when it is not a well-formed key of any type (wrong prefix, length,
+   *     alphabet or checksum)
+   */
+  public static ParsedApiKey parse(String presented) {
+    if (presented == null) {
+      return null;
+    }
+    if (presented.length() == LEGACY_CHARS && isLowerHex(presented)) {
+      return new ParsedApiKey(ApiKeyType.LEGACY, null, presented);
+    }
+    for (ApiKeyType type : ApiKeyType.values()) {
+      String prefix = type.prefix();
+      if (prefix.isEmpty()
+          || !presented.startsWith(prefix)
+          || presented.length() != prefix.length() + BODY_CHARS) {
+        continue;
+      }
+      int checksumAt = presented.length() - CHECKSUM_CHARS;
+      if (!isBase64Url(presented, prefix.length(), presented.length())
+          || !checksum(presented, checksumAt)
+              .contentEquals(presented.subSequence(checksumAt, presented.length()))) {
+        return null;
+      }
+      String keyId = presented.substring(prefix.length(), prefix.length() + KEY_ID_CHARS);
+      return new ParsedApiKey(type, keyId, presented);
+    }
+    return null;
+  }
+
+  /** Whether the text looks like one of our keys (for a scanner or a log redactor). */
+  public static boolean looksLikeKey(String text) {
+    return parse(text) != null;
+  }
+
+  private static String checksum(CharSequence text, int end) {
+    CRC32 crc = new CRC32();
+    for (int i = 0; i < end; i++) {
+      crc.update(text.charAt(i));
+    }
+    long value = crc.getValue();
+    char[] out = new char[CHECKSUM_CHARS];
+    for (int i = CHECKSUM_CHARS - 1; i >= 0; i--) {
+      out[i] = ALPHABET[(int) (value & 63)];
+      value >>>= 6;
+    }
+    return new String(out);
+  }
+
+  private static boolean isBase64Url(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      boolean ok =
+          (c >= 'A' && c <= 'Z')
+              || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isLowerHex(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,92 @@
+package dev.portcullis.auth.apikey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.core.config.Secret;
+import java.security.SecureRandom;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ApiKeyFormatTest {
+  private final SecureRandom random = new SecureRandom();
+
+  @ParameterizedTest
+  @EnumSource(
+      value = ApiKeyType.class,
+      names = {"USER", "SERVICE", "ADMIN"})
+  void generatedKeysParseBackWithTheirTypeAndId(ApiKeyType type) {
+    ParsedApiKey key = ApiKeyFormat.generate(type, random);
+    assertThat(key.clearText()).startsWith(type.prefix()).matches("atl_[a-z]+_[A-Za-z0-9_-]{61}");
+    assertThat(key.keyId()).hasSize(12);
+    assertThat(key.clearText().substring(type.prefix().length())).startsWith(key.keyId());
+    ParsedApiKey parsed = ApiKeyFormat.parse(key.clearText());
+    assertThat(parsed).isEqualTo(key);
+    assertThat(key.toString())
+        .doesNotContain(key.clearText().substring(type.prefix().length() + 12));
+  }
+
+  @Test
+  void keysAreUniqueAndCarry32BytesOfSecret() {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 1000; i++) {
+      assertThat(seen.add(ApiKeyFormat.generate(ApiKeyType.USER, random).clearText())).isTrue();
+    }
+    assertThat(ApiKeyFormat.SECRET_CHARS).isEqualTo(43); // ceil(32 * 8 / 6)
+  }
+
+  @Test
+  void everySingleCharacterTypoIsCaughtByTheChecksum() {
+    String key = ApiKeyFormat.generate(ApiKeyType.SERVICE, random).clearText();
+    int prefix = ApiKeyType.SERVICE.prefix().length();
+    for (int i = prefix; i < key.length(); i++) {
+      char replacement = key.charAt(i) == 'A' ? 'B' : 'A';
+      String typo = key.substring(0, i) + replacement + key.substring(i + 1);
+      assertThat(ApiKeyFormat.parse(typo)).as("typo at %d", i).isNull();
+    }
+    assertThat(ApiKeyFormat.parse(key.substring(0, key.length() - 1))).isNull();
+    assertThat(ApiKeyFormat.parse(key + "A")).isNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "atl_user_",
+        "atl_robot_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "Bearer x",
+        "0123456789ABCDEF0123456789abcdef",
+        "0123456789abcdef0123456789abcde"
+      })
+  void malformedKeysAreRefusedWithoutAnException(String text) {
+    assertThat(ApiKeyFormat.parse(text)).isNull();
+    assertThat(ApiKeyFormat.looksLikeKey(text)).isFalse();
+  }
+
+  @Test
+  void legacyHexKeysAreRecognisedWithoutAnId() {
+    ParsedApiKey legacy = ApiKeyFormat.parse("0123456789abcdef0123456789abcdef");
+    assertThat(legacy.type()).isEqualTo(ApiKeyType.LEGACY);
+    assertThat(legacy.keyId()).isNull();
+    assertThatThrownBy(() -> ApiKeyFormat.generate(ApiKeyType.LEGACY, random))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void hashesArePepperedAndComparedExactly() {
+    String key = ApiKeyFormat.generate(ApiKeyType.USER, random).clearText();
+    ApiKeyHasher hasher = new ApiKeyHasher(Secret.of("p".repeat(40)));
+    ApiKeyHasher otherPepper = new ApiKeyHasher(Secret.of("q".repeat(40)));
+    byte[] stored = hasher.hash(key);
+    assertThat(stored).hasSize(32);
+    assertThat(hasher.matches(key, stored)).isTrue();
+    assertThat(otherPepper.matches(key, stored)).isFalse();
+    assertThat(hasher.matches(key + "x", stored)).isFalse();
+    assertThatThrownBy(() -> new ApiKeyHasher(Secret.of("short")))
+        .hasMessage("api key pepper: too short (expected: at least 32 characters of random text)");
+  }
+}
