@@ -78,6 +78,7 @@ public final class Gateway implements AutoCloseable {
     try {
       Gateway gateway = start(config, rateLimiting.filterFactories());
       gateway.closeOnStop.add(rateLimiting);
+      gateway.observability.registerRateLimiting(rateLimiting);
       return gateway;
     } catch (RuntimeException | InterruptedException e) {
       rateLimiting.close();

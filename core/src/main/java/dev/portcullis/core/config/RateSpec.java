@@ -10,13 +10,13 @@ import java.util.regex.Pattern;
  * 20/500ms}. The one parser of rate text: configuration, per-key overrides and the limiters all use
  * it.
  *
- * <p>The count fits an {@code int} and the period is whole milliseconds from 1ms to 366 days: a
- * shorter period is not a limit a gateway can enforce, and a longer one would let the limiters'
- * nanosecond arithmetic lose precision.
+ * <p>The count fits an {@code int} and the period is whole milliseconds from 1ms to 24 days (a
+ * retry-after longer than that would not fit a decision): a shorter period is not a limit a gateway
+ * can enforce, and a longer one would let the limiters' nanosecond arithmetic lose precision.
  */
 public record RateSpec(long permits, Duration period) {
   public static final Duration MIN_PERIOD = Duration.ofMillis(1);
-  public static final Duration MAX_PERIOD = Duration.ofDays(366);
+  public static final Duration MAX_PERIOD = Duration.ofDays(24);
   private static final Pattern SPEC =
       Pattern.compile("(\\d{1,10})/(?:(second|minute|hour|day)|(\\d{1,10})?(ms|s|m|h|d))");
   private static final String EXPECTED_SPEC =
@@ -32,7 +32,7 @@ public record RateSpec(long permits, Duration period) {
         || period.compareTo(MAX_PERIOD) > 0
         || period.getNano() % 1_000_000 != 0) {
       throw new IllegalArgumentException(
-          "rate.period: " + period + " (expected: whole milliseconds from 1ms to 366d)");
+          "rate.period: " + period + " (expected: whole milliseconds from 1ms to 24d)");
     }
   }
 
@@ -57,12 +57,12 @@ public record RateSpec(long permits, Duration period) {
       Duration unit = unit(m.group(4));
       // Compared before multiplying, so 9999999999d is rejected here rather than overflowing.
       if (amount < 1 || amount > MAX_PERIOD.toMillis() / unit.toMillis()) {
-        throw new IllegalArgumentException("'" + text + "' (expected: a period from 1ms to 366d)");
+        throw new IllegalArgumentException("'" + text + "' (expected: a period from 1ms to 24d)");
       }
       period = unit.multipliedBy(amount);
     }
     if (period.compareTo(MAX_PERIOD) > 0) {
-      throw new IllegalArgumentException("'" + text + "' (expected: a period from 1ms to 366d)");
+      throw new IllegalArgumentException("'" + text + "' (expected: a period from 1ms to 24d)");
     }
     return new RateSpec(count, period);
   }

@@ -37,7 +37,7 @@ class RateLimitsConfigTest {
     assertThatThrownBy(() -> RateSpec.parse("0/hour"))
         .hasMessage("'0/hour' (expected: a count from 1 to 2147483647)");
     assertThatThrownBy(() -> RateSpec.parse("1/400d"))
-        .hasMessage("'1/400d' (expected: a period from 1ms to 366d)");
+        .hasMessage("'1/400d' (expected: a period from 1ms to 24d)");
     assertThat(RateSpec.parse("100/30s")).hasToString("100/30s");
     assertThat(RateSpec.parse("1000/hour")).hasToString("1000/hour");
     for (String bad : new String[] {"abc", "10/fortnight", "/hour", "10"}) {

@@ -5,6 +5,7 @@ import dev.portcullis.core.route.Route;
 import dev.portcullis.proxy.forward.GatewayState;
 import dev.portcullis.proxy.upstream.Target;
 import dev.portcullis.proxy.upstream.UpstreamPools;
+import dev.portcullis.ratelimit.filter.RateLimiting;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
@@ -15,6 +16,7 @@ import io.netty.util.concurrent.SingleThreadEventExecutor;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -209,6 +211,44 @@ public final class GatewayMetrics implements GatewayObserver {
    * Gauges read from the engine's own state at scrape time: requests in flight, open connections
    * per target, the allocator's memory and each worker loop's pending tasks.
    */
+  /** Rate-limit decisions by policy and result, Redis errors, fail-open events, breaker state. */
+  public void registerRateLimiting(RateLimiting limiting) {
+    CounterWithCallback.builder()
+        .name("portcullis_ratelimit_decisions_total")
+        .help("Rate-limit decisions, by policy and result")
+        .labelNames("policy", "result")
+        .callback(
+            callback ->
+                limiting
+                    .decisionsByPolicy()
+                    .forEach(
+                        (policy, counts) -> {
+                          callback.call(counts[0], policy, "admitted");
+                          callback.call(counts[1], policy, "refused");
+                        }))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("portcullis_ratelimit_fail_open_total")
+        .help("Cluster decisions taken by the local limiter because Redis failed")
+        .callback(callback -> callback.call(limiting.failOpenDecisions()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("portcullis_ratelimit_redis_errors_total")
+        .help("Limiter calls to Redis that failed, timed out or were skipped by the breaker")
+        .callback(callback -> callback.call(limiting.redisErrors()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("portcullis_ratelimit_precheck_refusals_total")
+        .help("Requests refused locally after a recent Redis refusal, without a Redis call")
+        .callback(callback -> callback.call(limiting.precheckRefusals()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("portcullis_ratelimit_redis_breaker_open")
+        .help("1 while the Redis circuit breaker is open")
+        .callback(callback -> callback.call(limiting.redisBreakerOpen() ? 1 : 0))
+        .register(registry);
+  }
+
   public void registerEngineGauges(
       GatewayState state, UpstreamPools pools, EventLoopGroup workerGroup) {
     GaugeWithCallback.builder()

@@ -97,6 +97,10 @@ public final class Observability implements GatewayObserver, AutoCloseable {
   }
 
   /** See {@link GatewayMetrics#registerEngineGauges}. */
+  public void registerRateLimiting(dev.portcullis.ratelimit.filter.RateLimiting limiting) {
+    metrics.registerRateLimiting(limiting);
+  }
+
   public void registerEngineGauges(
       GatewayState state, UpstreamPools pools, EventLoopGroup workerGroup) {
     metrics.registerEngineGauges(state, pools, workerGroup);

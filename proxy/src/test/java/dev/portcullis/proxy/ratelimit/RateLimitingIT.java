@@ -137,6 +137,20 @@ class RateLimitingIT {
     assertThat(refused.headers().firstValue("x-ratelimit-remaining")).hasValue("0");
     assertThat(refused.headers().firstValue("x-ratelimit-nearlimit")).hasValue("true");
     assertThat(upstream.requests()).isEqualTo(3);
+
+    String metrics =
+        client
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:" + gateway.adminAddress().getPort() + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(metrics)
+        .contains("portcullis_ratelimit_decisions_total{policy=\"per-ip\",result=\"admitted\"} 3.0")
+        .contains("portcullis_ratelimit_decisions_total{policy=\"per-ip\",result=\"refused\"} 1.0")
+        .contains("portcullis_ratelimit_redis_breaker_open 0.0");
   }
 
   @Test

@@ -7,7 +7,7 @@ package dev.portcullis.ratelimit.algorithm;
  * modulo 2<sup>64</sup>, computes it exactly and corrects the guess. One floating-point division
  * replaces the three integer divisions a 128-bit long division would need.
  *
- * <p>Preconditions, met by the callers' bounds ({@link Rate} periods of at most 366 days, counts of
+ * <p>Preconditions, met by the callers' bounds ({@link Rate} periods of at most 24 days, counts of
  * at most 2<sup>31</sup>): {@code a, b >= 0}, {@code c > 0}, the exact quotient below
  * 2<sup>62</sup> and {@code a * b} below 2<sup>110</sup>.
  */

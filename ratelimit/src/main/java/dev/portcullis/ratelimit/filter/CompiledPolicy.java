@@ -10,9 +10,11 @@ import dev.portcullis.ratelimit.algorithm.LocalRateLimiter;
 import dev.portcullis.ratelimit.algorithm.NanoClock;
 import dev.portcullis.ratelimit.algorithm.Rate;
 import dev.portcullis.ratelimit.algorithm.RateLimitAlgorithm;
+import dev.portcullis.ratelimit.algorithm.RateLimitDecision;
 import dev.portcullis.ratelimit.algorithm.TokenBucket;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A policy ready to decide: its in-process limiter (used for local scope, and for cluster scope
@@ -32,6 +34,8 @@ final class CompiledPolicy {
   final long redisPeriodNanos;
 
   final LocalRateLimiter<?> local;
+  final LongAdder admitted = new LongAdder();
+  final LongAdder refused = new LongAdder();
   private final KeyPart[] keyParts;
   private final Set<String> methods;
 
@@ -114,7 +118,9 @@ final class CompiledPolicy {
     };
   }
 
+  /** Every decision passes here once, so the counts are exact. */
   LimitOutcome outcome(long decision) {
+    (RateLimitDecision.isAdmitted(decision) ? admitted : refused).increment();
     return new LimitOutcome(name, limit, windowSeconds, decision);
   }
 }

@@ -53,6 +53,7 @@ public final class RateLimiting implements AutoCloseable {
   private final AtomicBoolean outageLogged = new AtomicBoolean();
   private final LongAdder failOpenDecisions = new LongAdder();
   private final LongAdder precheckRefusals = new LongAdder();
+  private final LongAdder redisErrors = new LongAdder();
 
   private RateLimiting(RateLimitsConfig config, NanoClock clock, RedisRateLimiter redis) {
     this.config = config;
@@ -87,6 +88,29 @@ public final class RateLimiting implements AutoCloseable {
   /** Requests refused from the local record of a Redis refusal, without a Redis round trip. */
   public long precheckRefusals() {
     return precheckRefusals.sum();
+  }
+
+  /** Decisions counted per policy name: {@code counts[0]} admitted, {@code counts[1]} refused. */
+  public Map<String, long[]> decisionsByPolicy() {
+    Map<String, long[]> byName = new java.util.TreeMap<>();
+    List<CompiledPolicy> all = new ArrayList<>(policies);
+    all.addAll(keyTypePolicies.values());
+    for (CompiledPolicy policy : all) {
+      long[] counts = byName.computeIfAbsent(policy.name, n -> new long[2]);
+      counts[0] += policy.admitted.sum();
+      counts[1] += policy.refused.sum();
+    }
+    return byName;
+  }
+
+  /** Limiter calls to Redis that failed or timed out. */
+  public long redisErrors() {
+    return redisErrors.sum();
+  }
+
+  /** Whether the Redis circuit breaker is open now (false without Redis). */
+  public boolean redisBreakerOpen() {
+    return redis != null && redis.breakerOpen();
   }
 
   /** The two factories to give the gateway: one per phase. */
@@ -211,6 +235,7 @@ public final class RateLimiting implements AutoCloseable {
                 }
                 return policy.outcome(decision);
               }
+              redisErrors.increment();
               if (config.redis().failMode() == RateLimitsConfig.FailMode.FAIL_CLOSED) {
                 throw new java.util.concurrent.CompletionException(error);
               }
