@@ -136,6 +136,11 @@ public class MetricsRecordingBenchmark {
     }
 
     @Override
+    public String traceId() {
+      return "4bf92f3577b34da6a3ce929d0e0e4736";
+    }
+
+    @Override
     public HttpMethod method() {
       return HttpMethod.GET;
     }

@@ -15,6 +15,9 @@ public interface Exchange {
   /** The X-Request-Id of this exchange (the client's when it sent a valid one). */
   String requestId();
 
+  /** The W3C trace id (32 lowercase hex) this exchange belongs to: the client's, or a new one. */
+  String traceId();
+
   HttpMethod method();
 
   /** The normalised path, without the query: what routing and authorisation decide on. */

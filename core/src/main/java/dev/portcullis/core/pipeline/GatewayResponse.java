@@ -25,20 +25,30 @@ public record GatewayResponse(HttpResponseStatus status, HttpHeaders headers, by
   }
 
   /**
-   * A JSON error body. {@code error} is a stable machine-readable code ({@code no_route}, {@code
-   * upstream_timeout}); {@code message} is for people and must never contain a secret.
+   * A JSON error body for an exchange: {@code {"error","message","request_id","trace_id"}}. {@code
+   * error} is a stable machine-readable code ({@code no_route}, {@code upstream_timeout}); {@code
+   * message} is for people and must never contain a secret.
    */
   public static GatewayResponse error(
+      HttpResponseStatus status, String error, String message, Exchange exchange) {
+    return json(status, errorJson(error, message, exchange.requestId(), exchange.traceId()));
+  }
+
+  /** The same, outside any exchange (no trace); {@code requestId} may be null. */
+  public static GatewayResponse error(
       HttpResponseStatus status, String error, String message, String requestId) {
-    byte[] body = errorJson(error, message, requestId);
+    return json(status, errorJson(error, message, requestId, null));
+  }
+
+  private static GatewayResponse json(HttpResponseStatus status, byte[] body) {
     HttpHeaders headers = new DefaultHttpHeaders();
     headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     headers.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
     return new GatewayResponse(status, headers, body);
   }
 
-  /** The error body alone; {@code request_id} is left out when {@code requestId} is null. */
-  public static byte[] errorJson(String error, String message, String requestId) {
+  /** The error body alone; {@code request_id} and {@code trace_id} are left out when null. */
+  public static byte[] errorJson(String error, String message, String requestId, String traceId) {
     StringBuilder json = new StringBuilder(96 + message.length());
     json.append("{\"error\":\"");
     JsonStringEncoder.getInstance().quoteAsString(error, json);
@@ -47,6 +57,10 @@ public record GatewayResponse(HttpResponseStatus status, HttpHeaders headers, by
     if (requestId != null) {
       json.append("\",\"request_id\":\"");
       JsonStringEncoder.getInstance().quoteAsString(requestId, json);
+    }
+    if (traceId != null) {
+      json.append("\",\"trace_id\":\"");
+      JsonStringEncoder.getInstance().quoteAsString(traceId, json);
     }
     json.append("\"}");
     return json.toString().getBytes(StandardCharsets.UTF_8);

@@ -24,7 +24,7 @@ public interface AdminEndpoint {
       return json(
           status,
           new String(
-              GatewayResponse.errorJson(error, message, null),
+              GatewayResponse.errorJson(error, message, null, null),
               java.nio.charset.StandardCharsets.UTF_8));
     }
   }

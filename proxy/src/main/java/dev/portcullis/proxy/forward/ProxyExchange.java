@@ -71,6 +71,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   private final ForwardingContext context;
   private final HttpRequest request;
   private final String requestId;
+  private final TraceContext trace;
   private final boolean expectsBody;
   private String path;
   private String query;
@@ -115,6 +116,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     this.startNanos = System.nanoTime();
     this.request = request;
     this.requestId = RequestIds.acceptOrGenerate(request.headers().get("x-request-id"));
+    this.trace = TraceContext.of(request.headers());
     this.expectsBody =
         HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
     this.keepAlive = HttpUtil.isKeepAlive(request) && !context.state().draining();
@@ -126,6 +128,16 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   @Override
   public String requestId() {
     return requestId;
+  }
+
+  @Override
+  public String traceId() {
+    return trace.traceId;
+  }
+
+  /** The gateway's span id in the trace (the parent the upstream sees). */
+  String spanId() {
+    return trace.spanId;
   }
 
   @Override
@@ -189,7 +201,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
               HttpResponseStatus.BAD_REQUEST,
               "bad_request",
               "The request target must be an absolute path such as /rest/api/3/myself.",
-              requestId));
+              this));
       return;
     }
     InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
@@ -201,7 +213,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
               HttpResponseStatus.NOT_FOUND,
               "no_route",
               "No route matches " + method() + " " + path + ".",
-              requestId));
+              this));
       return;
     }
     runFilters(0);
@@ -218,7 +230,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
       status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
       message = "The request headers are larger than the gateway accepts.";
     }
-    respondLocally(GatewayResponse.error(status, "bad_request", message, requestId));
+    respondLocally(GatewayResponse.error(status, "bad_request", message, this));
   }
 
   /** Splits origin-form or absolute-form targets into path and query; false when it is neither. */
@@ -317,6 +329,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
       headers.set(HttpHeaderNames.HOST, targetPool.target().authority());
     }
     headers.set("x-request-id", requestId);
+    trace.propagate(headers);
     for (Map.Entry<String, Secret> extra : upstreamConfig.requestHeaders().entrySet()) {
       headers.set(extra.getKey(), extra.getValue().reveal());
     }
@@ -443,7 +456,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
                 HttpResponseStatus.BAD_GATEWAY,
                 "upstream_unavailable",
                 "The upstream '" + route.upstream() + "' could not be reached.",
-                requestId));
+                this));
       }
       case POOL_EXHAUSTED ->
           respondLocally(
@@ -451,7 +464,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
                   HttpResponseStatus.SERVICE_UNAVAILABLE,
                   "upstream_overloaded",
                   "Too many requests are waiting for the upstream '" + route.upstream() + "'.",
-                  requestId));
+                  this));
       case WAIT_TIMEOUT -> {
         targetPool.observer().poolWaitTimedOut();
         respondTimeout();
@@ -489,7 +502,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
             HttpResponseStatus.GATEWAY_TIMEOUT,
             "upstream_timeout",
             "The upstream '" + route.upstream() + "' did not answer in time.",
-            requestId));
+            this));
   }
 
   @Override
@@ -655,7 +668,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
             HttpResponseStatus.BAD_GATEWAY,
             "upstream_reset",
             "The upstream '" + route.upstream() + "' closed the connection without a response.",
-            requestId));
+            this));
   }
 
   private void releaseUpstream(boolean reusable) {
@@ -686,7 +699,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
             HttpResponseStatus.INTERNAL_SERVER_ERROR,
             "internal_error",
             "The gateway failed to process the request.",
-            requestId));
+            this));
   }
 
   /** Answers the client from the gateway itself; the upstream, if any, is not asked. */

@@ -28,6 +28,7 @@ record AccessLogEntry(
     String route,
     Target target,
     String requestId,
+    String traceId,
     String userAgent,
     long upstreamNanos) {
 
@@ -49,6 +50,7 @@ record AccessLogEntry(
         exchange.route() == null ? null : exchange.route().name(),
         exchange.upstreamTarget(),
         exchange.requestId(),
+        exchange.traceId(),
         userAgent,
         exchange.upstreamNanos());
   }
@@ -76,6 +78,7 @@ record AccessLogEntry(
       string(json, "labels.upstream_target", target.toString());
     }
     string(json, "labels.request_id", requestId);
+    string(json, "trace.id", traceId);
     string(json, "user_agent.original", userAgent);
     if (upstreamNanos > 0) {
       json.append(",\"portcullis.upstream.duration\":").append(upstreamNanos);

@@ -427,6 +427,50 @@ class ProxyForwardingIT {
     assertThat(upstream.requests()).isZero();
   }
 
+  @Test
+  void traceContextReachesTheUpstreamWithTheGatewayAsParentAndErrorsCarryTheTraceId()
+      throws Exception {
+    String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    try (RawHttp raw = new RawHttp(gateway.address())) {
+      raw.send(
+          "GET /headers HTTP/1.1\r\nHost: h\r\ntraceparent: 00-"
+              + trace
+              + "-00f067aa0ba902b7-01\r\n"
+              + "tracestate: congo=t61rcWkgMzE\r\n\r\n");
+      JsonNode headers = JSON.readTree(raw.read().body()).get("headers");
+      String upstreamParent = headers.get("traceparent").asText();
+      assertThat(upstreamParent)
+          .matches("00-" + trace + "-[0-9a-f]{16}-01")
+          .doesNotContain("00f067aa0ba902b7");
+      assertThat(headers.get("tracestate").asText()).isEqualTo("congo=t61rcWkgMzE");
+
+      raw.send("GET /headers HTTP/1.1\r\nHost: h\r\n\r\n");
+      JsonNode fresh = JSON.readTree(raw.read().body()).get("headers");
+      assertThat(fresh.get("traceparent").asText()).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+    }
+    gateway.close();
+    var base =
+        TestGateways.config(
+            TestGateways.server(1, Duration.ofSeconds(5), List.of()),
+            TestGateways.upstream(
+                "backend",
+                List.of(upstream.uri()),
+                Duration.ofSeconds(5),
+                8,
+                LoadBalancing.ROUND_ROBIN));
+    gateway =
+        Gateway.start(
+            new dev.portcullis.core.config.GatewayConfig(
+                base.server(), base.admin(), base.upstreams(), List.of(base.routes().get(0))));
+    try (RawHttp raw = new RawHttp(gateway.address())) {
+      raw.send(
+          "GET /nowhere HTTP/1.1\r\nHost: h\r\ntraceparent: 00-"
+              + trace
+              + "-00f067aa0ba902b7-01\r\n\r\n");
+      assertThat(JSON.readTree(raw.read().body()).get("trace_id").asText()).isEqualTo(trace);
+    }
+  }
+
   static String utf8(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
   }

@@ -43,6 +43,7 @@ class AccessLogTest {
         "jira-rest",
         Target.of("jira", URI.create("http://10.0.0.5:8080")),
         requestId,
+        "4bf92f3577b34da6a3ce929d0e0e4736",
         "curl/8.5 \"quoted\"\\",
         1_200_000);
   }
@@ -59,7 +60,7 @@ class AccessLogTest {
                 + "\"http.request.body.bytes\":0,\"http.response.body.bytes\":42,"
                 + "\"labels.route\":\"jira-rest\","
                 + "\"labels.upstream_target\":\"http://10.0.0.5:8080\","
-                + "\"labels.request_id\":\"req-1\","
+                + "\"labels.request_id\":\"req-1\",\"trace.id\":\"4bf92f3577b34da6a3ce929d0e0e4736\","
                 + "\"user_agent.original\":\"curl/8.5 \\\"quoted\\\"\\\\\","
                 + "\"portcullis.upstream.duration\":1200000}");
   }
@@ -67,7 +68,7 @@ class AccessLogTest {
   @Test
   void absentValuesAreLeftOut() {
     StringBuilder json = new StringBuilder();
-    new AccessLogEntry(0, 10, "GET", null, 0, null, 0, 0, null, null, "r", null, 0)
+    new AccessLogEntry(0, 10, "GET", null, 0, null, 0, 0, null, null, "r", null, null, 0)
         .appendJson(json);
     assertThat(json.toString())
         .isEqualTo(

@@ -155,7 +155,9 @@ class ObservabilityIT {
     try (RawHttp http = new RawHttp(gateway.address())) {
       http.send(
           "POST /api/sink?token=s3cr3t HTTP/1.1\r\nHost: x\r\nUser-Agent: obs-agent/1.0 \"q\"\r\n"
-              + "X-Request-Id: obs-req-1\r\nContent-Length: 3\r\n\r\nabc");
+              + "X-Request-Id: obs-req-1\r\n"
+              + "traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\r\n"
+              + "Content-Length: 3\r\n\r\nabc");
       RawHttp.Response response = http.read();
       assertThat(response.status()).isEqualTo(200);
       http.send("GET /nowhere HTTP/1.1\r\nHost: x\r\nX-Request-Id: obs-req-2\r\n\r\n");
@@ -176,6 +178,7 @@ class ObservabilityIT {
     assertThat(line.get("labels.upstream_target").asText())
         .isEqualTo("http://127.0.0.1:" + upstream.port());
     assertThat(line.get("user_agent.original").asText()).isEqualTo("obs-agent/1.0 \"q\"");
+    assertThat(line.get("trace.id").asText()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
     long duration = line.get("event.duration").asLong();
     long upstreamDuration = line.get("portcullis.upstream.duration").asLong();
     assertThat(upstreamDuration).isPositive().isLessThanOrEqualTo(duration);

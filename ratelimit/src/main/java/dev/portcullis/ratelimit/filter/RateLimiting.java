@@ -259,7 +259,7 @@ public final class RateLimiting implements AutoCloseable {
                 + "' exceeded; retry after "
                 + RateLimitDecision.retryAfterSeconds(outcome.decision())
                 + " s.",
-            exchange.requestId());
+            exchange);
     RateLimitHeaders.apply(response.headers(), outcome);
     return FilterDecision.respond(response);
   }
@@ -270,7 +270,7 @@ public final class RateLimiting implements AutoCloseable {
             HttpResponseStatus.SERVICE_UNAVAILABLE,
             "rate_limiter_unavailable",
             "The rate limiter cannot decide right now; retry shortly.",
-            exchange.requestId()));
+            exchange));
   }
 
   @Override
