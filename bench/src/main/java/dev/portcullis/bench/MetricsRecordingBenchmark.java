@@ -141,6 +141,11 @@ public class MetricsRecordingBenchmark {
     }
 
     @Override
+    public long startNanos() {
+      return 0;
+    }
+
+    @Override
     public HttpMethod method() {
       return HttpMethod.GET;
     }

@@ -15,6 +15,12 @@ public interface Exchange {
   /** The X-Request-Id of this exchange (the client's when it sent a valid one). */
   String requestId();
 
+  /**
+   * {@link System#nanoTime()} when the request head arrived: filters that need "now" (rate limits)
+   * use it instead of reading the clock again.
+   */
+  long startNanos();
+
   /** The W3C trace id (32 lowercase hex) this exchange belongs to: the client's, or a new one. */
   String traceId();
 

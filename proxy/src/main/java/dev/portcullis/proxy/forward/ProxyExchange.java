@@ -131,6 +131,11 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   }
 
   @Override
+  public long startNanos() {
+    return startNanos;
+  }
+
+  @Override
   public String traceId() {
     return trace.traceId;
   }

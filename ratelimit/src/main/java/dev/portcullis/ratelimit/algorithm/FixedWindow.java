@@ -43,9 +43,9 @@ public final class FixedWindow implements RateLimitAlgorithm<AtomicLong> {
   }
 
   @Override
-  public long tryAcquire(AtomicLong state, int permits) {
+  public long tryAcquire(AtomicLong state, int permits, long nowNanos) {
     Arith.checkPermits(permits, limit);
-    long elapsed = Math.max(0, clock.nanoTime() - origin);
+    long elapsed = Math.max(0, nowNanos - origin);
     long window = elapsed / windowNanos;
     long intoWindow = elapsed - window * windowNanos;
     for (; ; ) {

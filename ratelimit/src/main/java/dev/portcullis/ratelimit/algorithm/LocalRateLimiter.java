@@ -57,6 +57,11 @@ public final class LocalRateLimiter<S> implements RateLimiter {
   }
 
   @Override
+  public long tryAcquire(String key, int permits, long nowNanos) {
+    return algorithm.tryAcquire(states.get(key), permits, nowNanos);
+  }
+
+  @Override
   public int limit() {
     return algorithm.limit();
   }

@@ -14,6 +14,9 @@ public interface RateLimiter {
    */
   long tryAcquire(String key, int permits);
 
+  /** The same at a time already read from the limiter's clock (see {@link RateLimitAlgorithm}). */
+  long tryAcquire(String key, int permits, long nowNanos);
+
   /** The {@code RateLimit-Limit} value: the most permits a key can take at once. */
   int limit();
 }

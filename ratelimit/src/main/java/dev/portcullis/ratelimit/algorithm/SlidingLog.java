@@ -64,9 +64,9 @@ public final class SlidingLog implements RateLimitAlgorithm<SlidingLog.Log> {
   }
 
   @Override
-  public long tryAcquire(Log log, int permits) {
+  public long tryAcquire(Log log, int permits, long nowNanos) {
     Arith.checkPermits(permits, limit);
-    long now = clock.nanoTime();
+    long now = nowNanos;
     synchronized (log) {
       while (log.size > 0 && now - log.times[log.head] >= windowNanos) {
         log.head = log.head + 1 == log.times.length ? 0 : log.head + 1;

@@ -60,9 +60,9 @@ public final class SlidingWindow implements RateLimitAlgorithm<AtomicLong> {
   }
 
   @Override
-  public long tryAcquire(AtomicLong state, int permits) {
+  public long tryAcquire(AtomicLong state, int permits, long nowNanos) {
     Arith.checkPermits(permits, limit);
-    long elapsed = Math.max(0, clock.nanoTime() - origin);
+    long elapsed = Math.max(0, nowNanos - origin);
     long window = elapsed / windowNanos;
     long intoWindow = elapsed - window * windowNanos;
     int nowBits = (int) window & WINDOW_MASK;

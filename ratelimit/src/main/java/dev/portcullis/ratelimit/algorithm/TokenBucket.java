@@ -74,9 +74,9 @@ public final class TokenBucket implements RateLimitAlgorithm<AtomicLong> {
   }
 
   @Override
-  public long tryAcquire(AtomicLong state, int permits) {
+  public long tryAcquire(AtomicLong state, int permits, long nowNanos) {
     Arith.checkPermits(permits, capacity);
-    long elapsed = Math.max(0, clock.nanoTime() - origin);
+    long elapsed = Math.max(0, nowNanos - origin);
     long emitted = Arith.mulDivFloor(elapsed, permitsPerPeriod, periodNanos);
     long limitMark = emitted + capacity;
     for (; ; ) {

@@ -43,7 +43,8 @@ final class RateLimitFilter implements RequestFilter {
         CompletableFuture<LimitOutcome> call = limiting.clusterDecision(policy, key);
         pending = pending == null ? call : pending.thenCombine(call, RateLimitFilter::stricter);
       } else {
-        worst = stricter(worst, policy.outcome(policy.local.tryAcquire(key, 1)));
+        worst =
+            stricter(worst, policy.outcome(policy.local.tryAcquire(key, 1, exchange.startNanos())));
       }
     }
     if (identityPhase && principal != null && principal.keyType() != null) {
@@ -57,7 +58,9 @@ final class RateLimitFilter implements RequestFilter {
           worst =
               stricter(
                   worst,
-                  keyDefault.outcome(keyDefault.local.tryAcquire(principal.credentialId(), 1)));
+                  keyDefault.outcome(
+                      keyDefault.local.tryAcquire(
+                          principal.credentialId(), 1, exchange.startNanos())));
         }
       }
     }
