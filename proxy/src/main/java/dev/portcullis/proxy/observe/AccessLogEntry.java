@@ -1,6 +1,7 @@
 package dev.portcullis.proxy.observe;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.portcullis.core.identity.Principal;
 import dev.portcullis.proxy.upstream.Target;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,6 +30,8 @@ record AccessLogEntry(
     Target target,
     String requestId,
     String traceId,
+    String userId,
+    String authMethod,
     String userAgent,
     long upstreamNanos) {
 
@@ -38,6 +41,7 @@ record AccessLogEntry(
   static AccessLogEntry of(ExchangeRecord exchange, long nowEpochMillis) {
     long duration = exchange.durationNanos();
     String userAgent = exchange.requestHeaders().get("user-agent");
+    Principal principal = exchange.get(Principal.KEY);
     return new AccessLogEntry(
         nowEpochMillis - duration / 1_000_000,
         duration,
@@ -51,6 +55,8 @@ record AccessLogEntry(
         exchange.upstreamTarget(),
         exchange.requestId(),
         exchange.traceId(),
+        principal == null ? null : principal.subject(),
+        principal == null ? null : principal.authMethod(),
         userAgent,
         exchange.upstreamNanos());
   }
@@ -79,6 +85,8 @@ record AccessLogEntry(
     }
     string(json, "labels.request_id", requestId);
     string(json, "trace.id", traceId);
+    string(json, "user.id", userId);
+    string(json, "portcullis.auth_method", authMethod);
     string(json, "user_agent.original", userAgent);
     if (upstreamNanos > 0) {
       json.append(",\"portcullis.upstream.duration\":").append(upstreamNanos);

@@ -44,6 +44,8 @@ class AccessLogTest {
         Target.of("jira", URI.create("http://10.0.0.5:8080")),
         requestId,
         "4bf92f3577b34da6a3ce929d0e0e4736",
+        "alice",
+        "api_key",
         "curl/8.5 \"quoted\"\\",
         1_200_000);
   }
@@ -61,6 +63,7 @@ class AccessLogTest {
                 + "\"labels.route\":\"jira-rest\","
                 + "\"labels.upstream_target\":\"http://10.0.0.5:8080\","
                 + "\"labels.request_id\":\"req-1\",\"trace.id\":\"4bf92f3577b34da6a3ce929d0e0e4736\","
+                + "\"user.id\":\"alice\",\"portcullis.auth_method\":\"api_key\","
                 + "\"user_agent.original\":\"curl/8.5 \\\"quoted\\\"\\\\\","
                 + "\"portcullis.upstream.duration\":1200000}");
   }
@@ -68,7 +71,8 @@ class AccessLogTest {
   @Test
   void absentValuesAreLeftOut() {
     StringBuilder json = new StringBuilder();
-    new AccessLogEntry(0, 10, "GET", null, 0, null, 0, 0, null, null, "r", null, null, 0)
+    new AccessLogEntry(
+            0, 10, "GET", null, 0, null, 0, 0, null, null, "r", null, null, null, null, 0)
         .appendJson(json);
     assertThat(json.toString())
         .isEqualTo(

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,7 @@ public final class RedisRateLimiter implements AutoCloseable {
   private final Supplier<CompletionStage<Connected>> connector;
   private final AtomicReference<CompletableFuture<Connected>> connecting = new AtomicReference<>();
   private volatile Connected connected;
+  private volatile LongConsumer latencyObserver = nanos -> {};
   private final Map<Algorithm, Script> scripts = new EnumMap<>(Algorithm.class);
   private final long timeoutNanos;
   private final RedisCircuitBreaker breaker;
@@ -202,6 +204,11 @@ public final class RedisRateLimiter implements AutoCloseable {
     return KEY_PREFIX + policy + ":" + key + "}";
   }
 
+  /** Told the duration of every limiter call that reached Redis (success or failure), in ns. */
+  public void observeLatency(LongConsumer observer) {
+    this.latencyObserver = observer;
+  }
+
   public boolean breakerOpen() {
     return breaker.isOpen();
   }
@@ -235,10 +242,12 @@ public final class RedisRateLimiter implements AutoCloseable {
     String[] keys = {redisKey(policy, key)};
     String micros = String.valueOf(Math.max(1, TimeUnit.NANOSECONDS.toMicros(periodOrInterval)));
     String[] args = {micros, String.valueOf(capacity), String.valueOf(cost)};
+    long started = System.nanoTime();
     return run(commands, script, keys, args, true)
         .orTimeout(timeoutNanos, TimeUnit.NANOSECONDS)
         .handle(
             (reply, error) -> {
+              latencyObserver.accept(System.nanoTime() - started);
               if (error != null) {
                 if (breaker.onFailure()) {
                   log.warn(

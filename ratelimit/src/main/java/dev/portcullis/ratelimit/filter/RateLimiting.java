@@ -108,6 +108,13 @@ public final class RateLimiting implements AutoCloseable {
     return redisErrors.sum();
   }
 
+  /** Receives the duration of every Redis limiter call, in nanoseconds (for a histogram). */
+  public void observeRedisLatency(java.util.function.LongConsumer observer) {
+    if (redis != null) {
+      redis.observeLatency(observer);
+    }
+  }
+
   /** Whether the Redis circuit breaker is open now (false without Redis). */
   public boolean redisBreakerOpen() {
     return redis != null && redis.breakerOpen();
