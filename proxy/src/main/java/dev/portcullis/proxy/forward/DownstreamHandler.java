@@ -1,10 +1,20 @@
 package dev.portcullis.proxy.forward;
 
+import dev.portcullis.core.pipeline.GatewayResponse;
 import dev.portcullis.proxy.upstream.LoopUpstream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -184,6 +194,24 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    if (cause instanceof DecoderException && current == null && ctx.channel().isActive()) {
+      // The decoder gave up on a request head it could not even turn into a message: still
+      // answer 400 with the usual body rather than a silent close.
+      GatewayResponse error =
+          GatewayResponse.error(
+              HttpResponseStatus.BAD_REQUEST,
+              "bad_request",
+              "The request is not valid HTTP/1.1.",
+              RequestIds.generate());
+      FullHttpResponse response =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1, error.status(), Unpooled.wrappedBuffer(error.body()));
+      response.headers().set(error.headers());
+      response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, error.body().length);
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
     ctx.close();
   }
 

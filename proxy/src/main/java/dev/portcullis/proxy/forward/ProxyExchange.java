@@ -7,6 +7,7 @@ import dev.portcullis.core.pipeline.FilterDecision;
 import dev.portcullis.core.pipeline.GatewayResponse;
 import dev.portcullis.core.pipeline.RequestFilter;
 import dev.portcullis.core.pipeline.ResponseFilter;
+import dev.portcullis.core.route.PathNormalizer;
 import dev.portcullis.core.route.Route;
 import dev.portcullis.proxy.observe.ExchangeRecord;
 import dev.portcullis.proxy.upstream.AcquireCallback;
@@ -118,7 +119,8 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     this.requestId = RequestIds.acceptOrGenerate(request.headers().get("x-request-id"));
     this.trace = TraceContext.of(request.headers());
     this.expectsBody =
-        HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        HttpUtil.isTransferEncodingChunked(request)
+            || !"0".equals(request.headers().get(HttpHeaderNames.CONTENT_LENGTH, "0"));
     this.keepAlive = HttpUtil.isKeepAlive(request) && !context.state().draining();
     context.state().exchangeStarted();
   }
@@ -199,6 +201,14 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
       rejectMalformed(request.decoderResult().cause());
       return;
     }
+    String framingProblem = RequestFraming.check(request);
+    if (framingProblem != null) {
+      keepAlive = false; // where this request ends is ambiguous, so nothing after it is trusted
+      respondLocally(
+          GatewayResponse.error(
+              HttpResponseStatus.BAD_REQUEST, "bad_request", framingProblem, this));
+      return;
+    }
     if (!splitTarget(request.uri())) {
       keepAlive = false;
       respondLocally(
@@ -207,6 +217,13 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
               "bad_request",
               "The request target must be an absolute path such as /rest/api/3/myself.",
               this));
+      return;
+    }
+    try {
+      path = PathNormalizer.normalize(path);
+    } catch (PathNormalizer.RejectedPathException e) {
+      respondLocally(
+          GatewayResponse.error(HttpResponseStatus.BAD_REQUEST, "bad_path", e.getMessage(), this));
       return;
     }
     InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
@@ -350,6 +367,26 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
 
   /** A body part from the client; this exchange now owns it. */
   void onRequestContent(HttpContent content) {
+    if (content.decoderResult().isFailure()) {
+      // A malformed chunk: the body's end is unknown, so neither connection can be trusted again
+      // and the upstream must not take what it got as a complete request.
+      content.release();
+      requestComplete = true;
+      keepAlive = false;
+      releaseUpstream(false);
+      if (!responseStarted) {
+        respondLocally(
+            GatewayResponse.error(
+                HttpResponseStatus.BAD_REQUEST,
+                "bad_request",
+                "The request body is not valid chunked encoding.",
+                this));
+      } else if (!ended) {
+        end();
+        ctx.close();
+      }
+      return;
+    }
     requestBodyBytes += content.content().readableBytes();
     boolean last = content instanceof LastHttpContent;
     if (last) {
