@@ -1,5 +1,6 @@
 package dev.portcullis.proxy;
 
+import dev.portcullis.core.audit.AuditSink;
 import dev.portcullis.core.config.GatewayConfig;
 import dev.portcullis.core.config.ServerConfig;
 import dev.portcullis.core.pipeline.RouteFilterFactory;
@@ -183,6 +184,14 @@ public final class Gateway implements AutoCloseable {
     return adminAddress;
   }
 
+  /**
+   * The audit sink modules record security events to. It never blocks an event loop, and stays open
+   * until the event loops and every module have stopped.
+   */
+  public AuditSink auditSink() {
+    return observability.auditSink();
+  }
+
   /** Exchanges in flight now. */
   public long inFlight() {
     return state.inFlight();
@@ -255,7 +264,8 @@ public final class Gateway implements AutoCloseable {
     a.awaitUninterruptibly();
     w.awaitUninterruptibly();
     m.awaitUninterruptibly();
-    observability.close(); // after the loops: the last exchanges' lines are queued by now
+    // After the loops and the modules: the last exchanges' lines and audit events are queued now.
+    observability.close();
     terminated.countDown();
     log.info("portcullis stopped");
   }

@@ -79,11 +79,13 @@ final class ConfigBinder {
     List<RouteConfig> routes = routes(root.get("routes"), declared);
     RateLimitsConfig rateLimits = rateLimits(section(root, "rate_limits"), routes);
     AccessLogConfig accessLog = accessLog(section(root, "access_log"));
+    AuditLogConfig auditLog = auditLog(section(root, "audit_log"));
     if (!problems.isEmpty()) {
       return null;
     }
     return build(
-        "", () -> new GatewayConfig(server, admin, upstreams, routes, rateLimits, accessLog));
+        "",
+        () -> new GatewayConfig(server, admin, upstreams, routes, rateLimits, accessLog, auditLog));
   }
 
   private interface Builder<T> {
@@ -208,6 +210,58 @@ final class ConfigBinder {
     AccessLogConfig built =
         build("access_log", () -> new AccessLogConfig(enabled, finalDestination, finalPath));
     return built == null ? d : built;
+  }
+
+  private AuditLogConfig auditLog(JsonNode node) {
+    AuditLogConfig d = AuditLogConfig.DEFAULTS;
+    int problemsBefore = problems.count();
+    String text = string(node, "audit_log.destination", "destination", null);
+    AuditLogConfig.Destination destination = d.destination();
+    if (text != null) {
+      destination = null;
+      for (AuditLogConfig.Destination candidate : AuditLogConfig.Destination.values()) {
+        if (candidate.yamlName().equals(text)) {
+          destination = candidate;
+        }
+      }
+      if (destination == null) {
+        problems.add("audit_log.destination", "'" + text + "' (expected: stdout or file)");
+      }
+    }
+    boolean pathGiven = node.hasNonNull("path");
+    Path path = filePath(node, "audit_log.path", "path");
+    Path spool = filePath(node, "audit_log.spool_path", "spool_path");
+    if (destination == AuditLogConfig.Destination.FILE && !pathGiven) {
+      problems.add("audit_log.path", "missing (expected: a file path when destination is file)");
+    }
+    if (spool != null && spool.equals(path)) {
+      problems.add(
+          "audit_log.spool_path", "'" + spool + "' (expected: a file other than audit_log.path)");
+    }
+    if (problems.count() > problemsBefore) {
+      return d;
+    }
+    AuditLogConfig.Destination finalDestination = destination;
+    AuditLogConfig built =
+        build("audit_log", () -> new AuditLogConfig(finalDestination, path, spool));
+    return built == null ? d : built;
+  }
+
+  /** A non-blank file path, or null when absent or invalid (reported). */
+  private Path filePath(JsonNode node, String at, String key) {
+    String text = string(node, at, key, null);
+    if (text == null) {
+      return null;
+    }
+    try {
+      if (!text.isBlank()) {
+        return Path.of(text);
+      }
+    } catch (java.nio.file.InvalidPathException e) {
+      // reported below
+    }
+    problems.add(at, "'" + text + "' (expected: a file path)");
+    return null;
   }
 
   private Map<String, UpstreamConfig> upstreams(JsonNode node) {
@@ -461,6 +515,7 @@ final class ConfigBinder {
       String strip = absolutePath(r, at + ".strip_prefix", "strip_prefix");
       String add = absolutePath(r, at + ".add_prefix", "add_prefix");
       Duration timeout = duration(r, at + ".response_timeout", "response_timeout", null, false);
+      boolean accessLog = bool(r, at + ".access_log", "access_log", true);
       if (name == null || upstream == null || (path == null) == (prefix == null)) {
         continue;
       }
@@ -473,7 +528,8 @@ final class ConfigBinder {
               at,
               () ->
                   new RouteConfig(
-                      name, fPath, fPrefix, fHost, fMethods, upstream, strip, add, timeout));
+                      name, fPath, fPrefix, fHost, fMethods, upstream, strip, add, timeout,
+                      accessLog));
       if (built != null) {
         routes.add(built);
       }

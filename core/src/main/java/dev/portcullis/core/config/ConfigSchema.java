@@ -67,6 +67,8 @@ final class ConfigSchema {
           object("address", LEAF_NODE, "port", LEAF_NODE),
           "access_log",
           object("enabled", LEAF_NODE, "destination", LEAF_NODE, "path", LEAF_NODE),
+          "audit_log",
+          object("destination", LEAF_NODE, "path", LEAF_NODE, "spool_path", LEAF_NODE),
           "upstreams",
           mapOf(
               object(
@@ -113,5 +115,6 @@ final class ConfigSchema {
                   "upstream", LEAF_NODE,
                   "strip_prefix", LEAF_NODE,
                   "add_prefix", LEAF_NODE,
-                  "response_timeout", LEAF_NODE)));
+                  "response_timeout", LEAF_NODE,
+                  "access_log", LEAF_NODE)));
 }

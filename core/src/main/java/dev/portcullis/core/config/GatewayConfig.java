@@ -15,7 +15,8 @@ public record GatewayConfig(
     Map<String, UpstreamConfig> upstreams,
     List<RouteConfig> routes,
     RateLimitsConfig rateLimits,
-    AccessLogConfig accessLog) {
+    AccessLogConfig accessLog,
+    AuditLogConfig auditLog) {
 
   /** A configuration without rate limits and with the default access log. */
   public GatewayConfig(
@@ -36,19 +37,36 @@ public record GatewayConfig(
     this(server, admin, upstreams, routes, rateLimits, AccessLogConfig.DEFAULTS);
   }
 
+  /** A configuration with the default audit log. */
+  public GatewayConfig(
+      ServerConfig server,
+      AdminConfig admin,
+      Map<String, UpstreamConfig> upstreams,
+      List<RouteConfig> routes,
+      RateLimitsConfig rateLimits,
+      AccessLogConfig accessLog) {
+    this(server, admin, upstreams, routes, rateLimits, accessLog, AuditLogConfig.DEFAULTS);
+  }
+
   /** The same configuration with another access log section. */
   public GatewayConfig withAccessLog(AccessLogConfig newAccessLog) {
-    return new GatewayConfig(server, admin, upstreams, routes, rateLimits, newAccessLog);
+    return new GatewayConfig(server, admin, upstreams, routes, rateLimits, newAccessLog, auditLog);
+  }
+
+  /** The same configuration with another audit log section. */
+  public GatewayConfig withAuditLog(AuditLogConfig newAuditLog) {
+    return new GatewayConfig(server, admin, upstreams, routes, rateLimits, accessLog, newAuditLog);
   }
 
   /** The same configuration with other upstream pools. */
   public GatewayConfig withUpstreams(Map<String, UpstreamConfig> newUpstreams) {
-    return new GatewayConfig(server, admin, newUpstreams, routes, rateLimits, accessLog);
+    return new GatewayConfig(server, admin, newUpstreams, routes, rateLimits, accessLog, auditLog);
   }
 
   public GatewayConfig {
     Checks.notNull("rate_limits", rateLimits);
     Checks.notNull("access_log", accessLog);
+    Checks.notNull("audit_log", auditLog);
     Checks.notNull("server", server);
     Checks.notNull("admin", admin);
     upstreams = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));

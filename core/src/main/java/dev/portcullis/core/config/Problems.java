@@ -41,6 +41,11 @@ final class Problems {
     lines.add(line);
   }
 
+  /** How many problems so far; a section compares counts to see whether it added any. */
+  int count() {
+    return lines.size();
+  }
+
   boolean isEmpty() {
     return lines.isEmpty();
   }

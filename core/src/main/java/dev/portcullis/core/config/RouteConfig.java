@@ -16,6 +16,8 @@ import java.util.List;
  * @param stripPrefix removed from the start of the path before it is sent upstream; null for none
  * @param addPrefix put in front of the (stripped) path before it is sent upstream; null for none
  * @param responseTimeout overrides the upstream's response timeout; null to inherit it
+ * @param accessLog whether this route's requests are written to the access log (metrics count them
+ *     either way); off for noisy health checks or paths whose mere access is sensitive
  */
 public record RouteConfig(
     String name,
@@ -26,7 +28,8 @@ public record RouteConfig(
     String upstream,
     String stripPrefix,
     String addPrefix,
-    Duration responseTimeout) {
+    Duration responseTimeout,
+    boolean accessLog) {
 
   public RouteConfig {
     Checks.notBlank("routes[].name", name);
@@ -40,6 +43,45 @@ public record RouteConfig(
     if (responseTimeout != null) {
       Checks.positive(at + ".response_timeout", responseTimeout);
     }
+  }
+
+  /** A route whose requests are access-logged. */
+  public RouteConfig(
+      String name,
+      String path,
+      String pathPrefix,
+      String host,
+      List<String> methods,
+      String upstream,
+      String stripPrefix,
+      String addPrefix,
+      Duration responseTimeout) {
+    this(
+        name,
+        path,
+        pathPrefix,
+        host,
+        methods,
+        upstream,
+        stripPrefix,
+        addPrefix,
+        responseTimeout,
+        true);
+  }
+
+  /** The same route with the access log switched on or off. */
+  public RouteConfig withAccessLog(boolean on) {
+    return new RouteConfig(
+        name,
+        path,
+        pathPrefix,
+        host,
+        methods,
+        upstream,
+        stripPrefix,
+        addPrefix,
+        responseTimeout,
+        on);
   }
 
   /** A route on a glob path to an upstream, with no rewrite and inherited timeouts. */

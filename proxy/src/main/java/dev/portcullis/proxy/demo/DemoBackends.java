@@ -43,7 +43,7 @@ public final class DemoBackends implements AutoCloseable {
     Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>(config.upstreams());
     upstreams.computeIfPresent("jira", (name, u) -> u.withTargets(List.of(jira.uri())));
     upstreams.computeIfPresent("confluence", (name, u) -> u.withTargets(List.of(confluence.uri())));
-    return new GatewayConfig(config.server(), config.admin(), upstreams, config.routes());
+    return config.withUpstreams(upstreams);
   }
 
   @Override

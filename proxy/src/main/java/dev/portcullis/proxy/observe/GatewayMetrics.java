@@ -70,6 +70,10 @@ public final class GatewayMetrics implements GatewayObserver {
   private final Counter connectErrors;
   private final Counter timeouts;
   private final Counter accessLogDropped;
+  private final Counter auditEvents;
+  private final Counter auditSpilled;
+  private final Counter auditBlocked;
+  private final Counter auditWriteErrors;
   private final Map<String, RouteSeries> routes = new HashMap<>();
   private final RouteSeries unmatched;
 
@@ -160,6 +164,31 @@ public final class GatewayMetrics implements GatewayObserver {
             .labelNames("reason")
             .withoutExemplars()
             .register(registry);
+    auditEvents =
+        Counter.builder()
+            .name("portcullis_audit_events_total")
+            .help("Audit events recorded")
+            .withoutExemplars()
+            .register(registry);
+    auditSpilled =
+        Counter.builder()
+            .name("portcullis_audit_events_spilled_total")
+            .help("Audit events an event loop found the queue full for, spooled to disk instead")
+            .withoutExemplars()
+            .register(registry);
+    auditBlocked =
+        Counter.builder()
+            .name("portcullis_audit_blocked_total")
+            .help("Audit events whose caller (not an event loop) waited for room in the queue")
+            .withoutExemplars()
+            .register(registry);
+    auditWriteErrors =
+        Counter.builder()
+            .name("portcullis_audit_write_errors_total")
+            .help("Failed audit writes, to the output (log) or to the overflow spool (spool)")
+            .labelNames("file")
+            .withoutExemplars()
+            .register(registry);
     for (RouteConfig route : routeConfigs) {
       routes.put(route.name(), new RouteSeries(route.name()));
     }
@@ -178,6 +207,16 @@ public final class GatewayMetrics implements GatewayObserver {
   /** The access log's drop counter for {@code reason} ({@code queue_full}, {@code write_error}). */
   CounterDataPoint accessLogDropped(String reason) {
     return accessLogDropped.labelValues(reason);
+  }
+
+  /** The audit log's counters. */
+  AuditLog.Counters auditCounters() {
+    return new AuditLog.Counters(
+        auditEvents.labelValues(),
+        auditSpilled.labelValues(),
+        auditBlocked.labelValues(),
+        auditWriteErrors.labelValues("log"),
+        auditWriteErrors.labelValues("spool"));
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.portcullis.proxy.observe;
 
+import dev.portcullis.core.audit.AuditSink;
 import dev.portcullis.core.config.AccessLogConfig;
+import dev.portcullis.core.config.AuditLogConfig;
 import dev.portcullis.core.config.GatewayConfig;
 import dev.portcullis.proxy.admin.AdminServer;
 import dev.portcullis.proxy.forward.GatewayState;
@@ -17,6 +19,7 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 
@@ -26,24 +29,33 @@ import java.time.Clock;
  * The engine sees it only as a {@link GatewayObserver}.
  *
  * <p>The access log is fed when an exchange ends rather than by a connection handler, because the
- * route, target and upstream time it records are known only to the exchange.
+ * route, target and upstream time it records are known only to the exchange; a route with {@code
+ * access_log: false} is skipped there (its requests are still counted in the metrics).
  */
 public final class Observability implements GatewayObserver, AutoCloseable {
   /** About 10 MiB of pending lines at most; beyond that the writer is not keeping up anyway. */
   static final int ACCESS_LOG_QUEUE_CAPACITY = 1 << 16;
 
+  /**
+   * Audit events are rare next to requests; a few thousand absorb a burst of failed logins before
+   * callers wait or spill.
+   */
+  static final int AUDIT_QUEUE_CAPACITY = 1 << 12;
+
   private final GatewayMetrics metrics;
   private final AccessLog accessLog;
+  private final AuditLog auditLog;
 
-  private Observability(GatewayMetrics metrics, AccessLog accessLog) {
+  private Observability(GatewayMetrics metrics, AccessLog accessLog, AuditLog auditLog) {
     this.metrics = metrics;
     this.accessLog = accessLog;
+    this.auditLog = auditLog;
   }
 
   /**
-   * Registers the metrics and opens and starts the access log.
+   * Registers the metrics and opens and starts the access and audit logs.
    *
-   * @throws IllegalStateException when the access log file cannot be opened (the message names the
+   * @throws IllegalStateException when a log or spool file cannot be opened (the message names the
    *     key and the path)
    */
   public static Observability create(GatewayConfig config) {
@@ -64,27 +76,80 @@ public final class Observability implements GatewayObserver, AutoCloseable {
               metrics.accessLogDropped("write_error"));
       accessLog.start();
     }
-    return new Observability(metrics, accessLog);
+    AuditLog auditLog;
+    try {
+      auditLog = openAuditLog(config.auditLog(), metrics);
+    } catch (RuntimeException e) {
+      if (accessLog != null) {
+        accessLog.close();
+      }
+      throw e;
+    }
+    return new Observability(metrics, accessLog, auditLog);
+  }
+
+  private static AuditLog openAuditLog(AuditLogConfig config, GatewayMetrics metrics) {
+    AuditLog.Counters counters = metrics.auditCounters();
+    Path spoolPath = config.effectiveSpoolPath();
+    AuditSpool spool;
+    try {
+      if (spoolPath == null) {
+        spoolPath = Files.createTempFile("portcullis-audit-", ".spool");
+      }
+      spool = new AuditSpool(spoolPath, counters.spoolErrors());
+    } catch (IOException | SecurityException e) {
+      throw new IllegalStateException(
+          "audit_log.spool_path: cannot open "
+              + (spoolPath == null ? "a temporary file" : spoolPath)
+              + " ("
+              + e
+              + ")",
+          e);
+    }
+    boolean toFile = config.destination() == AuditLogConfig.Destination.FILE;
+    Writer out;
+    try {
+      out = toFile ? append(config.path()) : stdout();
+    } catch (IOException | SecurityException e) {
+      spool.close();
+      throw new IllegalStateException(
+          "audit_log.path: cannot open " + config.path() + " (" + e + ")", e);
+    }
+    AuditLog auditLog = new AuditLog(out, toFile, AUDIT_QUEUE_CAPACITY, spool, counters);
+    auditLog.start();
+    return auditLog;
+  }
+
+  private static Writer stdout() {
+    // Straight to the descriptor: System.out's PrintStream locks on every call.
+    return new BufferedWriter(
+        new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8),
+        64 * 1024);
+  }
+
+  private static Writer append(Path path) throws IOException {
+    return Files.newBufferedWriter(
+        path,
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND,
+        StandardOpenOption.WRITE);
   }
 
   private static Writer open(AccessLogConfig config) {
-    if (config.destination() == AccessLogConfig.Destination.STDOUT) {
-      // Straight to the descriptor: System.out's PrintStream locks on every call.
-      return new BufferedWriter(
-          new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8),
-          64 * 1024);
-    }
     try {
-      return Files.newBufferedWriter(
-          config.path(),
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND,
-          StandardOpenOption.WRITE);
+      return config.destination() == AccessLogConfig.Destination.STDOUT
+          ? stdout()
+          : append(config.path());
     } catch (IOException | SecurityException e) {
       throw new IllegalStateException(
           "access_log.path: cannot open " + config.path() + " (" + e + ")", e);
     }
+  }
+
+  /** Where security events go; see {@link AuditLog}. */
+  public AuditSink auditSink() {
+    return auditLog;
   }
 
   public GatewayMetrics metrics() {
@@ -114,16 +179,23 @@ public final class Observability implements GatewayObserver, AutoCloseable {
   @Override
   public void exchangeEnded(ExchangeRecord exchange) {
     metrics.exchangeEnded(exchange);
-    if (accessLog != null) {
+    if (accessLog != null && (exchange.route() == null || exchange.route().config().accessLog())) {
       accessLog.log(exchange);
     }
   }
 
-  /** Writes the queued access log lines and closes its file; call after the event loops stop. */
+  /**
+   * Writes the queued access log lines and audit events and closes their files; call after the
+   * event loops stop. The audit log closes last, so anything closed before it may still record.
+   */
   @Override
   public void close() {
-    if (accessLog != null) {
-      accessLog.close();
+    try {
+      if (accessLog != null) {
+        accessLog.close();
+      }
+    } finally {
+      auditLog.close();
     }
   }
 }
