@@ -252,6 +252,16 @@ public final class GatewayMetrics implements GatewayObserver {
    */
   /** Rate-limit decisions by policy and result, Redis errors, fail-open events, breaker state. */
   public void registerRateLimiting(RateLimiting limiting) {
+    Histogram redisDuration =
+        Histogram.builder()
+            .name("portcullis_ratelimit_redis_duration_seconds")
+            .help("Duration of limiter calls to Redis, failures included")
+            .unit(Unit.SECONDS)
+            .classicOnly()
+            .classicUpperBounds(OVERHEAD_BUCKETS)
+            .withoutExemplars()
+            .register(registry);
+    limiting.observeRedisLatency(nanos -> redisDuration.observe(nanos / NANOS_PER_SECOND));
     CounterWithCallback.builder()
         .name("portcullis_ratelimit_decisions_total")
         .help("Rate-limit decisions, by policy and result")
@@ -307,6 +317,21 @@ public final class GatewayMetrics implements GatewayObserver {
                         (upstream, targets) -> {
                           for (UpstreamPools.TargetSnapshot t : targets) {
                             callback.call(t.openConnections(), upstream, t.target().toString());
+                          }
+                        }))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("portcullis_upstream_connections_idle")
+        .help("Pooled keep-alive connections to a target waiting for a request, across all loops")
+        .labelNames("upstream", "target")
+        .callback(
+            callback ->
+                pools
+                    .targets()
+                    .forEach(
+                        (upstream, targets) -> {
+                          for (UpstreamPools.TargetSnapshot t : targets) {
+                            callback.call(t.idleConnections(), upstream, t.target().toString());
                           }
                         }))
         .register(registry);

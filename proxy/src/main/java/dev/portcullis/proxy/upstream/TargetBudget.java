@@ -43,6 +43,14 @@ final class TargetBudget {
     return open.get();
   }
 
+  int idle() {
+    int idle = 0;
+    for (TargetPool pool : pools) {
+      idle += pool.idleCount();
+    }
+    return idle;
+  }
+
   /** A connection closed (or failed to open): its permit goes to a loop with waiters, if any. */
   void release(TargetPool releasedBy) {
     open.decrementAndGet();

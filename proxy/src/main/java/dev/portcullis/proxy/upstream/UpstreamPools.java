@@ -152,5 +152,10 @@ public final class UpstreamPools {
     public int openConnections() {
       return budget.open();
     }
+
+    /** Idle pooled connections across all loops (each loop's count is published as it changes). */
+    public int idleConnections() {
+      return budget.idle();
+    }
   }
 }

@@ -310,9 +310,15 @@ class RateLimitingIT {
     }
     assertThat(get(open, "/headers").statusCode()).as("the shared limit is used up").isEqualTo(429);
 
+    assertThat(metrics(closed)).contains("portcullis_ratelimit_redis_breaker_open 0.0");
     redis.stop();
     HttpResponse<String> unavailable = get(closed, "/headers");
     assertThat(unavailable.statusCode()).isEqualTo(503);
+    get(closed, "/headers"); // a second failure opens the breaker (threshold 2)
+    assertThat(metrics(closed))
+        .contains("portcullis_ratelimit_redis_breaker_open 1.0")
+        .contains("portcullis_ratelimit_redis_errors_total 2.0")
+        .containsPattern("portcullis_ratelimit_redis_duration_seconds_count [1-9]");
     assertThat(JSON.readTree(unavailable.body()).get("error").asText())
         .isEqualTo("rate_limiter_unavailable");
     // fail_open falls back to this gateway's own limiter of 5/hour, which has seen nothing yet
@@ -343,5 +349,15 @@ class RateLimitingIT {
       }
     }
     assertThat(admittedAfter).as("a fresh Redis window of 5, shared by both").isEqualTo(5);
+  }
+
+  private String metrics(Gateway gateway) throws Exception {
+    return client
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + gateway.adminAddress().getPort() + "/metrics"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 }
