@@ -156,7 +156,51 @@ final class ConfigBinder {
                 "idle_timeout",
                 limits.idleTimeout(),
                 false);
-        ServerLimits built = build("server.limits", () -> new ServerLimits(line, header, idle));
+        ServerLimits dl = ServerLimits.DEFAULTS;
+        int maxHeaders =
+            integer(
+                limitsNode, "server.limits.max_headers", "max_headers", dl.maxHeaders(), 1, 10_000);
+        long maxBody =
+            size(
+                limitsNode,
+                "server.limits.max_body_bytes",
+                "max_body_bytes",
+                (int) dl.maxBodyBytes());
+        int maxConnections =
+            integer(
+                limitsNode,
+                "server.limits.max_connections",
+                "max_connections",
+                dl.maxConnections(),
+                1,
+                10_000_000);
+        Duration headersTimeout =
+            duration(
+                limitsNode,
+                "server.limits.request_headers_timeout",
+                "request_headers_timeout",
+                dl.requestHeadersTimeout(),
+                false);
+        Duration requestTimeout =
+            duration(
+                limitsNode,
+                "server.limits.request_timeout",
+                "request_timeout",
+                dl.requestTimeout(),
+                true);
+        ServerLimits built =
+            build(
+                "server.limits",
+                () ->
+                    new ServerLimits(
+                        line,
+                        header,
+                        idle,
+                        maxHeaders,
+                        maxBody,
+                        maxConnections,
+                        headersTimeout,
+                        requestTimeout));
         limits = built == null ? ServerLimits.DEFAULTS : built;
       }
     }

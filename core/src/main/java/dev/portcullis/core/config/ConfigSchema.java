@@ -62,7 +62,12 @@ final class ConfigSchema {
                   object(
                       "max_initial_line_bytes", LEAF_NODE,
                       "max_header_bytes", LEAF_NODE,
-                      "idle_timeout", LEAF_NODE)),
+                      "idle_timeout", LEAF_NODE,
+                      "max_headers", LEAF_NODE,
+                      "max_body_bytes", LEAF_NODE,
+                      "max_connections", LEAF_NODE,
+                      "request_headers_timeout", LEAF_NODE,
+                      "request_timeout", LEAF_NODE)),
           "admin",
           object("address", LEAF_NODE, "port", LEAF_NODE),
           "access_log",

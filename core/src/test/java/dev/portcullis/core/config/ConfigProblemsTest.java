@@ -45,7 +45,7 @@ class ConfigProblemsTest {
             problems(
                 """
                 servers: {}
-                server: {limits: {max_body_bytes: 1}}
+                server: {limits: {max_bodies: 1}}
                 upstreams: {jira: {timeout: 1s}}
                 routes:
                   - {name: a, upstream: jira, match: {path: /a, query: x}}
@@ -55,8 +55,9 @@ class ConfigProblemsTest {
             "gateway.yaml: servers: unknown key (expected one of: "
                 + String.join(", ", ConfigSchema.ROOT.fields.keySet())
                 + ")",
-            "gateway.yaml: server.limits.max_body_bytes: unknown key (expected one of:"
-                + " max_initial_line_bytes, max_header_bytes, idle_timeout)",
+            "gateway.yaml: server.limits.max_bodies: unknown key (expected one of:"
+                + " max_initial_line_bytes, max_header_bytes, idle_timeout, max_headers,"
+                + " max_body_bytes, max_connections, request_headers_timeout, request_timeout)",
             "gateway.yaml: upstreams.jira.timeout: unknown key (expected one of: targets,"
                 + " connect_timeout, response_timeout, max_connections_per_target,"
                 + " max_pending_requests, idle_timeout, load_balancing, preserve_host,"

@@ -42,6 +42,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private ProxyExchange current;
   private ArrayDeque<Object> pipelined;
   private boolean replaying;
+  private boolean counted;
+  private RequestHeadTimeoutHandler headTimeout;
 
   public DownstreamHandler(ForwardingContext context) {
     this.context = context;
@@ -58,11 +60,19 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.headTimeout = ctx.pipeline().get(RequestHeadTimeoutHandler.class);
     this.upstreams = context.pools().forLoop(ctx.channel().eventLoop());
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    if (!context.state().tryOpenConnection(context.server().limits().maxConnections())) {
+      // Over the connection limit: refuse before reading a byte, so the cost stays at an accept.
+      log.debug("connection limit reached; closing {}", ctx.channel().remoteAddress());
+      ctx.close();
+      return;
+    }
+    counted = true;
     context.state().connections().add(ctx.channel());
     ctx.read();
     ctx.fireChannelActive();
@@ -90,6 +100,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof HttpRequest request) {
+      if (headTimeout != null) {
+        headTimeout.headReceived();
+      }
       ProxyExchange exchange = new ProxyExchange(this, ctx, request);
       current = exchange;
       exchange.start();
@@ -121,6 +134,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       releasePipelined();
       ctx.close();
       return;
+    }
+    if (headTimeout != null) {
+      headTimeout.awaitNextHead();
     }
     if (replaying) {
       return; // the replay loop goes on with the next held message
@@ -182,6 +198,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (counted) {
+      counted = false;
+      context.state().connectionClosed();
+    }
     releasePipelined();
     ProxyExchange exchange = current;
     if (exchange != null) {

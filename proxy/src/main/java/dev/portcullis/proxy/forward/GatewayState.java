@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class GatewayState {
   private final LongAdder inFlight = new LongAdder();
+  private final java.util.concurrent.atomic.AtomicInteger openConnections =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final ChannelGroup connections =
       new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
   private volatile boolean ready;
@@ -40,6 +42,27 @@ public final class GatewayState {
 
   public ChannelGroup connections() {
     return connections;
+  }
+
+  /** Counts a new client connection unless {@code max} are open already. */
+  boolean tryOpenConnection(int max) {
+    for (; ; ) {
+      int current = openConnections.get();
+      if (current >= max) {
+        return false;
+      }
+      if (openConnections.compareAndSet(current, current + 1)) {
+        return true;
+      }
+    }
+  }
+
+  void connectionClosed() {
+    openConnections.decrementAndGet();
+  }
+
+  public int openConnections() {
+    return openConnections.get();
   }
 
   void exchangeStarted() {

@@ -1,6 +1,7 @@
 package dev.portcullis.proxy.forward;
 
 import dev.portcullis.core.config.Secret;
+import dev.portcullis.core.config.ServerLimits;
 import dev.portcullis.core.config.UpstreamConfig;
 import dev.portcullis.core.pipeline.ExchangeKey;
 import dev.portcullis.core.pipeline.FilterDecision;
@@ -85,6 +86,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   private HttpRequest upstreamRequest;
   private ArrayDeque<HttpContent> pendingBody;
   private ScheduledFuture<?> responseTimeout;
+  private ScheduledFuture<?> requestTimeout;
 
   private boolean keepAlive;
   private boolean expectContinue;
@@ -201,6 +203,17 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
       rejectMalformed(request.decoderResult().cause());
       return;
     }
+    ServerLimits limits = context.server().limits();
+    if (request.headers().size() > limits.maxHeaders()) {
+      keepAlive = false;
+      respondLocally(
+          GatewayResponse.error(
+              HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+              "bad_request",
+              "The request has more than " + limits.maxHeaders() + " header fields.",
+              this));
+      return;
+    }
     String framingProblem = RequestFraming.check(request);
     if (framingProblem != null) {
       keepAlive = false; // where this request ends is ambiguous, so nothing after it is trusted
@@ -226,6 +239,11 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
           GatewayResponse.error(HttpResponseStatus.BAD_REQUEST, "bad_path", e.getMessage(), this));
       return;
     }
+    if (HttpUtil.getContentLength(request, 0L) > limits.maxBodyBytes()) {
+      respondTooLarge(); // declared too large: refused before a byte of it is read
+      return;
+    }
+    startRequestTimeout(limits);
     InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
     clientAddress = context.forwardedHeaders().clientAddress(peer, request.headers());
     route = context.router().match(request.headers().get(HttpHeaderNames.HOST), method(), path);
@@ -388,6 +406,19 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
       return;
     }
     requestBodyBytes += content.content().readableBytes();
+    if (requestBodyBytes > context.server().limits().maxBodyBytes()) {
+      content.release();
+      requestComplete = true; // nothing more of this body is read
+      keepAlive = false;
+      releaseUpstream(false); // the upstream must not take a truncated body as complete
+      if (!responseStarted) {
+        respondTooLarge();
+      } else if (!ended) {
+        end();
+        ctx.close();
+      }
+      return;
+    }
     boolean last = content instanceof LastHttpContent;
     if (last) {
       requestComplete = true;
@@ -434,6 +465,49 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   public void onUpstreamWritable() {
     if (!requestComplete && !ended) {
       ctx.read();
+    }
+  }
+
+  private void respondTooLarge() {
+    keepAlive = false;
+    respondLocally(
+        GatewayResponse.error(
+            HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            "payload_too_large",
+            "The request body is larger than "
+                + context.server().limits().maxBodyBytes()
+                + " bytes.",
+            this));
+  }
+
+  /** The whole exchange, head to last response byte, gets at most the configured time. */
+  private void startRequestTimeout(ServerLimits limits) {
+    long nanos = limits.requestTimeout().toNanos();
+    if (nanos > 0) {
+      requestTimeout =
+          ctx.channel().eventLoop().schedule(this::onRequestTimeout, nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void onRequestTimeout() {
+    requestTimeout = null;
+    if (ended) {
+      return;
+    }
+    keepAlive = false;
+    releaseUpstream(false);
+    if (!responseStarted) {
+      respondLocally(
+          GatewayResponse.error(
+              HttpResponseStatus.GATEWAY_TIMEOUT,
+              "request_timeout",
+              "The request did not complete within "
+                  + context.server().limits().requestTimeout().toSeconds()
+                  + " s.",
+              this));
+    } else {
+      end();
+      ctx.close();
     }
   }
 
@@ -790,6 +864,10 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     endNanos = System.nanoTime();
     upstreamDone();
     cancelResponseTimeout();
+    if (requestTimeout != null) {
+      requestTimeout.cancel(false);
+      requestTimeout = null;
+    }
     releasePendingBody();
     try {
       context.observer().exchangeEnded(this);

@@ -3,6 +3,7 @@ package dev.portcullis.proxy.server;
 import dev.portcullis.core.config.ServerLimits;
 import dev.portcullis.proxy.forward.DownstreamHandler;
 import dev.portcullis.proxy.forward.ForwardingContext;
+import dev.portcullis.proxy.forward.RequestHeadTimeoutHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -24,6 +25,7 @@ public final class DownstreamChannelInitializer extends ChannelInitializer<Socke
   private final ForwardingContext context;
   private final HttpDecoderConfig decoderConfig;
   private final long idleTimeoutNanos;
+  private final long headTimeoutNanos;
 
   public DownstreamChannelInitializer(ForwardingContext context) {
     this.context = context;
@@ -34,12 +36,14 @@ public final class DownstreamChannelInitializer extends ChannelInitializer<Socke
             .setMaxHeaderSize(limits.maxHeaderBytes())
             .setMaxChunkSize(MAX_CHUNK_BYTES);
     this.idleTimeoutNanos = limits.idleTimeout().toNanos();
+    this.headTimeoutNanos = limits.requestHeadersTimeout().toNanos();
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
     ChannelPipeline pipeline = ch.pipeline();
     addTimeoutHandlers(pipeline);
+    pipeline.addLast(HandlerNames.HEAD_TIMEOUT, new RequestHeadTimeoutHandler(headTimeoutNanos));
     pipeline.addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec(decoderConfig));
     pipeline.addLast(HandlerNames.FORWARD, new DownstreamHandler(context));
   }

@@ -5,6 +5,7 @@ package dev.portcullis.proxy.server;
  */
 public final class HandlerNames {
   public static final String IDLE = "idle";
+  public static final String HEAD_TIMEOUT = "head-timeout";
   public static final String HTTP_CODEC = "http-codec";
   public static final String FORWARD = "forward";
 

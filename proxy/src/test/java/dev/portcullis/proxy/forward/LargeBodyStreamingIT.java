@@ -3,6 +3,9 @@ package dev.portcullis.proxy.forward;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.core.config.LoadBalancing;
+import dev.portcullis.core.config.ServerConfig;
+import dev.portcullis.core.config.ServerLimits;
 import dev.portcullis.proxy.Gateway;
 import dev.portcullis.proxy.testing.TestGateways;
 import dev.portcullis.proxy.testing.TestUpstream;
@@ -13,7 +16,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +41,27 @@ class LargeBodyStreamingIT {
   @BeforeAll
   static void start() throws Exception {
     upstream = new TestUpstream();
-    gateway = TestGateways.start(upstream.uri());
+    ServerLimits d = ServerLimits.DEFAULTS;
+    ServerLimits bigBodies =
+        new ServerLimits(
+            d.maxInitialLineBytes(),
+            d.maxHeaderBytes(),
+            d.idleTimeout(),
+            d.maxHeaders(),
+            1024L * 1024 * 1024, // an operator raises the 10 MiB default for uploads like these
+            d.maxConnections(),
+            d.requestHeadersTimeout(),
+            d.requestTimeout());
+    gateway =
+        Gateway.start(
+            TestGateways.config(
+                new ServerConfig("127.0.0.1", 0, 2, bigBodies, Duration.ofSeconds(5), List.of()),
+                TestGateways.upstream(
+                    "backend",
+                    List.of(upstream.uri()),
+                    Duration.ofSeconds(30),
+                    16,
+                    LoadBalancing.ROUND_ROBIN)));
   }
 
   @AfterAll
