@@ -122,15 +122,7 @@ final class ConfigBinder {
         integer(node, "server.worker_threads", "worker_threads", d.workerThreads(), 0, 4096);
     Duration drain =
         duration(node, "server.drain_timeout", "drain_timeout", d.drainTimeout(), true);
-    List<Cidr> trusted = new ArrayList<>();
-    List<String> cidrs = strings(node, "server.trusted_proxies", "trusted_proxies");
-    for (int i = 0; i < cidrs.size(); i++) {
-      try {
-        trusted.add(Cidr.parse(cidrs.get(i)));
-      } catch (IllegalArgumentException e) {
-        problems.add("server.trusted_proxies[" + i + "]", e.getMessage());
-      }
-    }
+    List<Cidr> trusted = cidrs(node, "server.trusted_proxies", "trusted_proxies");
     JsonNode limitsNode = node.isObject() && node.has("limits") ? node.get("limits") : null;
     ServerLimits limits = ServerLimits.DEFAULTS;
     if (limitsNode != null && !limitsNode.isNull()) {
@@ -205,10 +197,76 @@ final class ConfigBinder {
       }
     }
     ServerLimits finalLimits = limits;
+    EdgeSecurityConfig security = security(node.isObject() ? node.get("security") : null);
     ServerConfig built =
         build(
-            "server", () -> new ServerConfig(address, port, workers, finalLimits, drain, trusted));
+            "server",
+            () -> new ServerConfig(address, port, workers, finalLimits, drain, trusted, security));
     return built == null ? ServerConfig.DEFAULTS : built;
+  }
+
+  private EdgeSecurityConfig security(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return EdgeSecurityConfig.DEFAULTS;
+    }
+    if (!node.isObject()) {
+      problems.add("server.security", kindOf(node) + " (expected: a mapping)");
+      return EdgeSecurityConfig.DEFAULTS;
+    }
+    EdgeSecurityConfig.SecurityHeaders d = EdgeSecurityConfig.SecurityHeaders.DEFAULTS;
+    EdgeSecurityConfig.SecurityHeaders headers = d;
+    JsonNode h = node.get("headers");
+    if (h != null && !h.isNull()) {
+      if (!h.isObject()) {
+        problems.add("server.security.headers", kindOf(h) + " (expected: a mapping)");
+      } else {
+        String at = "server.security.headers.";
+        headers =
+            new EdgeSecurityConfig.SecurityHeaders(
+                bool(h, at + "enabled", "enabled", d.enabled()),
+                headerValue(h, at, "content_security_policy", d.contentSecurityPolicy()),
+                headerValue(h, at, "frame_options", d.frameOptions()),
+                headerValue(h, at, "referrer_policy", d.referrerPolicy()),
+                headerValue(h, at, "strict_transport_security", d.strictTransportSecurity()));
+      }
+    }
+    List<Cidr> allow = cidrs(node, "server.security.ip_allow", "ip_allow");
+    List<Cidr> deny = cidrs(node, "server.security.ip_deny", "ip_deny");
+    List<String> hosts = strings(node, "server.security.allowed_hosts", "allowed_hosts");
+    for (int i = 0; i < hosts.size(); i++) {
+      if (!hosts.get(i).matches("[A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]")) {
+        problems.add(
+            "server.security.allowed_hosts[" + i + "]",
+            "'" + hosts.get(i) + "' (expected: a host name such as jira.example.com, no port)");
+      }
+    }
+    EdgeSecurityConfig.SecurityHeaders finalHeaders = headers;
+    EdgeSecurityConfig built =
+        build("server.security", () -> new EdgeSecurityConfig(finalHeaders, allow, deny, hosts));
+    return built == null ? EdgeSecurityConfig.DEFAULTS : built;
+  }
+
+  /** A response header value: printable ASCII only, so nothing can split the response. */
+  private String headerValue(JsonNode node, String at, String key, String fallback) {
+    String value = string(node, at + key, key, fallback);
+    if (!value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7F))) {
+      problems.add(at + key, "'" + value + "' (expected: printable ASCII text)");
+      return fallback;
+    }
+    return value;
+  }
+
+  private List<Cidr> cidrs(JsonNode node, String path, String key) {
+    List<Cidr> out = new ArrayList<>();
+    List<String> texts = strings(node, path, key);
+    for (int i = 0; i < texts.size(); i++) {
+      try {
+        out.add(Cidr.parse(texts.get(i)));
+      } catch (IllegalArgumentException e) {
+        problems.add(path + "[" + i + "]", e.getMessage());
+      }
+    }
+    return out;
   }
 
   private AdminConfig admin(JsonNode node) {

@@ -18,11 +18,36 @@ public record ServerConfig(
     int workerThreads,
     ServerLimits limits,
     Duration drainTimeout,
-    List<Cidr> trustedProxies) {
+    List<Cidr> trustedProxies,
+    EdgeSecurityConfig security) {
 
   public static final ServerConfig DEFAULTS =
       new ServerConfig(
-          "0.0.0.0", 8080, 0, ServerLimits.DEFAULTS, Duration.ofSeconds(30), List.of());
+          "0.0.0.0",
+          8080,
+          0,
+          ServerLimits.DEFAULTS,
+          Duration.ofSeconds(30),
+          List.of(),
+          EdgeSecurityConfig.DEFAULTS);
+
+  /** A listener with the default edge security. */
+  public ServerConfig(
+      String address,
+      int port,
+      int workerThreads,
+      ServerLimits limits,
+      Duration drainTimeout,
+      List<Cidr> trustedProxies) {
+    this(
+        address,
+        port,
+        workerThreads,
+        limits,
+        drainTimeout,
+        trustedProxies,
+        EdgeSecurityConfig.DEFAULTS);
+  }
 
   public ServerConfig {
     Checks.notBlank("server.address", address);
@@ -31,6 +56,7 @@ public record ServerConfig(
     Checks.notNull("server.limits", limits);
     Checks.notNegative("server.drain_timeout", drainTimeout);
     trustedProxies = List.copyOf(trustedProxies);
+    Checks.notNull("server.security", security);
   }
 
   /** Worker threads to start: the configured count, or one per processor when it is 0. */

@@ -246,6 +246,17 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     startRequestTimeout(limits);
     InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
     clientAddress = context.forwardedHeaders().clientAddress(peer, request.headers());
+    String refusal = EdgeAccess.refusal(context.server().security(), clientAddress, request);
+    if (refusal != null) {
+      boolean wrongHost = refusal == EdgeAccess.WRONG_HOST;
+      respondLocally(
+          GatewayResponse.error(
+              wrongHost ? HttpResponseStatus.MISDIRECTED_REQUEST : HttpResponseStatus.FORBIDDEN,
+              wrongHost ? "misdirected_request" : "forbidden",
+              refusal,
+              this));
+      return;
+    }
     route = context.router().match(request.headers().get(HttpHeaderNames.HOST), method(), path);
     if (route == null) {
       respondLocally(
@@ -715,6 +726,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   /** Headers every response to the client gets, relayed or local. */
   private void finishHead(HttpResponseStatus status, HttpHeaders headers) {
     headers.set("x-request-id", requestId);
+    SecurityResponseHeaders.apply(context.server().security().headers(), context.scheme(), headers);
     if (route != null) {
       for (ResponseFilter filter : route.responseFilters()) {
         filter.onResponse(this, status, headers);

@@ -1,0 +1,59 @@
+package dev.portcullis.proxy.forward;
+
+import dev.portcullis.core.config.EdgeSecurityConfig;
+import dev.portcullis.core.net.Cidr;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * The gateway-wide IP allow and deny lists and the Host allow-list, checked on the client address
+ * as resolved from trusted proxies (so a load balancer's address never stands in for a client's).
+ */
+final class EdgeAccess {
+  static final String WRONG_HOST = "This gateway does not serve that host name.";
+  private static final String DENIED = "Requests from your address are not allowed.";
+
+  private EdgeAccess() {}
+
+  /** Null when the request may proceed; else the reason ({@link #WRONG_HOST} is a 421). */
+  static String refusal(
+      EdgeSecurityConfig security, InetSocketAddress client, HttpRequest request) {
+    List<Cidr> allow = security.ipAllow();
+    List<Cidr> deny = security.ipDeny();
+    if (!allow.isEmpty() || !deny.isEmpty()) {
+      byte[] address = client.getAddress().getAddress();
+      for (Cidr cidr : deny) {
+        if (cidr.contains(address)) {
+          return DENIED;
+        }
+      }
+      if (!allow.isEmpty() && allow.stream().noneMatch(c -> c.contains(address))) {
+        return DENIED;
+      }
+    }
+    List<String> hosts = security.allowedHosts();
+    if (!hosts.isEmpty() && !hosts.contains(hostWithoutPort(request))) {
+      return WRONG_HOST;
+    }
+    return null;
+  }
+
+  private static String hostWithoutPort(HttpRequest request) {
+    String host = request.headers().get(HttpHeaderNames.HOST);
+    if (host == null) {
+      return "";
+    }
+    int end = host.length();
+    if (!host.startsWith("[")) {
+      int colon = host.lastIndexOf(':');
+      if (colon >= 0) {
+        end = colon;
+      }
+    } else {
+      end = host.indexOf(']') + 1;
+    }
+    return host.substring(0, end).toLowerCase(java.util.Locale.ROOT);
+  }
+}
