@@ -1,0 +1,318 @@
+package dev.portcullis.bench.e2e;
+
+import dev.portcullis.proxy.server.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * A constant-rate HTTP/1.1 load generator whose latencies are corrected for coordinated omission,
+ * in the manner of wrk2 (which Debian does not package). Each of {@code --connections} keep-alive
+ * connections owns an equal share of {@code --rate} and a fixed schedule of intended send times,
+ * staggered across connections so the aggregate is evenly spaced. A request is sent at its intended
+ * time, or as soon as the previous response on its connection has completed if that is later, and
+ * its latency is measured from the <em>intended</em> time to the last byte of the response. A
+ * stalled server therefore shows up as latency for every request it delayed, not only the one it
+ * was serving, which a closed-loop tool like wrk hides.
+ *
+ * <p>Threads: {@code --threads} event loops (one by default, so the generator fits on one pinned
+ * core); a connection's state, counters and histogram are touched only by its own loop and read by
+ * the main thread after the group has terminated. Buffers: the request is one unreleasable buffer
+ * written as duplicates; every inbound message is released here.
+ *
+ * <p>Prints one line of {@code key=value} pairs (rates in requests/s, latencies in ms) for {@code
+ * bench/run-e2e} to parse. Exit status 0 even with errors: the caller reports them.
+ */
+public final class ConstantRateLoad {
+  private static final long MAX_LATENCY_NANOS = TimeUnit.SECONDS.toNanos(60);
+  private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private ConstantRateLoad() {}
+
+  record Options(
+      URI url, double rate, int connections, long warmupNanos, long durationNanos, int threads) {
+    Options {
+      if (!"http".equals(url.getScheme()) || url.getPort() < 0) {
+        throw new IllegalArgumentException("--url: " + url + " (expected: http://host:port/path)");
+      }
+      if (rate <= 0 || rate > 1_000_000) {
+        throw new IllegalArgumentException("--rate: " + rate + " (expected: 1..1000000)");
+      }
+      if (connections < 1 || connections > 10_000) {
+        throw new IllegalArgumentException(
+            "--connections: " + connections + " (expected: 1..10000)");
+      }
+      if (durationNanos <= 0 || durationNanos > TimeUnit.HOURS.toNanos(1)) {
+        throw new IllegalArgumentException("--duration: (expected: 1..3600 seconds)");
+      }
+      if (warmupNanos < 0 || warmupNanos > TimeUnit.MINUTES.toNanos(10)) {
+        throw new IllegalArgumentException("--warmup: (expected: 0..600 seconds)");
+      }
+      if (threads < 1 || threads > 64) {
+        throw new IllegalArgumentException("--threads: " + threads + " (expected: 1..64)");
+      }
+    }
+
+    static Options parse(String[] args) {
+      URI url = null;
+      double rate = 1000;
+      int connections = 16;
+      double warmup = 2;
+      double duration = 10;
+      int threads = 1;
+      for (int i = 0; i < args.length; i++) {
+        String value = i + 1 < args.length ? args[i + 1] : "";
+        switch (args[i]) {
+          case "--url" -> url = URI.create(value);
+          case "--rate" -> rate = Double.parseDouble(value);
+          case "--connections" -> connections = Integer.parseInt(value);
+          case "--warmup" -> warmup = Double.parseDouble(value);
+          case "--duration" -> duration = Double.parseDouble(value);
+          case "--threads" -> threads = Integer.parseInt(value);
+          default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
+        }
+        i++;
+      }
+      if (url == null) {
+        throw new IllegalArgumentException("--url is required");
+      }
+      return new Options(
+          url, rate, connections, (long) (warmup * 1e9), (long) (duration * 1e9), threads);
+    }
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("ConstantRateLoad: " + e.getMessage());
+      System.err.println(
+          "usage: ConstantRateLoad --url http://127.0.0.1:PORT/PATH --rate R [--connections 16]"
+              + " [--warmup 2] [--duration 10] [--threads 1]");
+      System.exit(2);
+      return;
+    }
+    System.out.println(run(options));
+  }
+
+  static String run(Options o) throws InterruptedException {
+    String host = o.url().getHost();
+    int port = o.url().getPort();
+    String path = o.url().getRawPath().isEmpty() ? "/" : o.url().getRawPath();
+    byte[] head =
+        ("GET "
+                + path
+                + " HTTP/1.1\r\nHost: "
+                + host
+                + ":"
+                + port
+                + "\r\nUser-Agent: portcullis-bench\r\nAccept: */*\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    ByteBuf request =
+        Unpooled.unreleasableBuffer(Unpooled.directBuffer(head.length).writeBytes(head));
+
+    Transport transport = Transport.best();
+    EventLoopGroup group = transport.newGroup(o.threads(), "load");
+    long spacing = (long) (1e9 / o.rate());
+    long interval = spacing * o.connections();
+    // Connections open first; the schedule starts only once all are up, so connect time is not
+    // counted as latency.
+    long start =
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200) + o.connections() * 100_000L;
+    long measureFrom = start + o.warmupNanos();
+    long end = measureFrom + o.durationNanos();
+    CountDownLatch done = new CountDownLatch(o.connections());
+    List<Connection> connections = new ArrayList<>();
+    try {
+      Bootstrap bootstrap =
+          new Bootstrap()
+              .group(group)
+              .channel(transport.socketChannel())
+              .option(ChannelOption.TCP_NODELAY, true)
+              .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000);
+      for (int i = 0; i < o.connections(); i++) {
+        Connection c =
+            new Connection(request, start + i * spacing, interval, measureFrom, end, done);
+        connections.add(c);
+        bootstrap
+            .clone()
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new HttpResponseDecoder()).addLast(c);
+                  }
+                })
+            .connect(host, port)
+            .addListener(
+                f -> {
+                  if (!f.isSuccess()) {
+                    c.connectFailed();
+                  }
+                });
+      }
+      long waitNanos = end - System.nanoTime() + DRAIN_NANOS;
+      done.await(Math.max(waitNanos, 0), TimeUnit.NANOSECONDS);
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    }
+
+    Histogram all = new Histogram(MAX_LATENCY_NANOS, 3);
+    long completed = 0;
+    long errors = 0;
+    long non2xx = 0;
+    long unfinished = 0;
+    for (Connection c : connections) {
+      all.add(c.histogram);
+      completed += c.completed;
+      errors += c.errors;
+      non2xx += c.non2xx;
+      unfinished += c.inFlight ? 1 : 0;
+    }
+    double seconds = o.durationNanos() / 1e9;
+    return String.format(
+        Locale.ROOT,
+        "target_rate=%.0f achieved_rate=%.0f completed=%d errors=%d non2xx=%d unfinished=%d"
+            + " p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f",
+        o.rate(),
+        completed / seconds,
+        completed,
+        errors,
+        non2xx,
+        unfinished,
+        all.getValueAtPercentile(50) / 1e6,
+        all.getValueAtPercentile(90) / 1e6,
+        all.getValueAtPercentile(99) / 1e6,
+        all.getValueAtPercentile(99.9) / 1e6,
+        all.getMaxValue() / 1e6);
+  }
+
+  /** One connection's schedule; every field is confined to the channel's event loop. */
+  static final class Connection extends ChannelInboundHandlerAdapter {
+    final Histogram histogram = new Histogram(MAX_LATENCY_NANOS, 3);
+    private final ByteBuf request;
+    private final long interval;
+    private final long measureFrom;
+    private final long end;
+    private final CountDownLatch done;
+    private long nextIntended;
+    private long inFlightIntended;
+    private boolean finished;
+    boolean inFlight;
+    long completed;
+    long errors;
+    long non2xx;
+
+    Connection(
+        ByteBuf request,
+        long firstIntended,
+        long interval,
+        long measureFrom,
+        long end,
+        CountDownLatch done) {
+      this.request = request;
+      this.nextIntended = firstIntended;
+      this.interval = interval;
+      this.measureFrom = measureFrom;
+      this.end = end;
+      this.done = done;
+    }
+
+    void connectFailed() {
+      errors++;
+      finish();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      scheduleNext(ctx);
+    }
+
+    private void scheduleNext(ChannelHandlerContext ctx) {
+      if (nextIntended >= end) {
+        finish();
+        return;
+      }
+      long delay = nextIntended - System.nanoTime();
+      if (delay <= 0) {
+        send(ctx);
+      } else {
+        ctx.executor().schedule(() -> send(ctx), delay, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    private void send(ChannelHandlerContext ctx) {
+      if (finished) {
+        return;
+      }
+      inFlightIntended = nextIntended;
+      nextIntended += interval;
+      inFlight = true;
+      ctx.writeAndFlush(request.duplicate());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof HttpResponse response) {
+          int status = response.status().code();
+          if (status < 200 || status > 299 || response.decoderResult().isFailure()) {
+            non2xx++;
+          }
+        }
+        if (msg instanceof LastHttpContent) {
+          long now = System.nanoTime();
+          inFlight = false;
+          if (inFlightIntended >= measureFrom) {
+            histogram.recordValue(Math.min(now - inFlightIntended, MAX_LATENCY_NANOS));
+            completed++;
+          }
+          scheduleNext(ctx);
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (!finished) {
+        errors++;
+        finish();
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      errors++;
+      finish();
+      ctx.close();
+    }
+
+    private void finish() {
+      if (!finished) {
+        finished = true;
+        done.countDown();
+      }
+    }
+  }
+}
