@@ -17,8 +17,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +45,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private ArrayDeque<Object> pipelined;
   private boolean replaying;
   private boolean counted;
+  private ScheduledFuture<?> requestSweep;
   private RequestHeadTimeoutHandler headTimeout;
 
   public DownstreamHandler(ForwardingContext context) {
@@ -105,6 +108,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       }
       ProxyExchange exchange = new ProxyExchange(this, ctx, request);
       current = exchange;
+      armRequestTimeoutSweep();
       exchange.start();
       if (request instanceof HttpContent content) {
         // A decoder failure can come as a full message; its (empty) content goes nowhere.
@@ -113,6 +117,37 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     } else {
       // The tail of a request already answered locally (for example after a 404).
       ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /**
+   * One timer per busy connection, not per request: it looks at the exchange in flight every eighth
+   * of the request timeout and stops when the connection goes quiet.
+   */
+  private void armRequestTimeoutSweep() {
+    long timeout = context.server().limits().requestTimeout().toNanos();
+    if (timeout > 0 && requestSweep == null) {
+      requestSweep =
+          ctx.executor()
+              .schedule(
+                  this::sweepRequestTimeout,
+                  Math.max(timeout / 8, 1_000_000),
+                  TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void sweepRequestTimeout() {
+    requestSweep = null;
+    ProxyExchange exchange = current;
+    if (exchange == null) {
+      return;
+    }
+    long timeout = context.server().limits().requestTimeout().toNanos();
+    if (System.nanoTime() - exchange.startNanos() >= timeout) {
+      exchange.onRequestTimeout();
+    }
+    if (current != null && ctx.channel().isActive()) {
+      armRequestTimeoutSweep();
     }
   }
 
@@ -198,6 +233,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (requestSweep != null) {
+      requestSweep.cancel(false);
+      requestSweep = null;
+    }
     if (counted) {
       counted = false;
       context.state().connectionClosed();

@@ -86,7 +86,6 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   private HttpRequest upstreamRequest;
   private ArrayDeque<HttpContent> pendingBody;
   private ScheduledFuture<?> responseTimeout;
-  private ScheduledFuture<?> requestTimeout;
 
   private boolean keepAlive;
   private boolean expectContinue;
@@ -243,7 +242,6 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
       respondTooLarge(); // declared too large: refused before a byte of it is read
       return;
     }
-    startRequestTimeout(limits);
     InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
     clientAddress = context.forwardedHeaders().clientAddress(peer, request.headers());
     String refusal = EdgeAccess.refusal(context.server().security(), clientAddress, request);
@@ -491,17 +489,12 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
             this));
   }
 
-  /** The whole exchange, head to last response byte, gets at most the configured time. */
-  private void startRequestTimeout(ServerLimits limits) {
-    long nanos = limits.requestTimeout().toNanos();
-    if (nanos > 0) {
-      requestTimeout =
-          ctx.channel().eventLoop().schedule(this::onRequestTimeout, nanos, TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private void onRequestTimeout() {
-    requestTimeout = null;
+  /**
+   * The whole exchange, head to last response byte, took longer than the configured time. Checked
+   * by the connection's {@link DownstreamHandler} sweep rather than a timer per request: arming and
+   * cancelling a timer for every request was measurable on the event loop.
+   */
+  void onRequestTimeout() {
     if (ended) {
       return;
     }
@@ -876,10 +869,6 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     endNanos = System.nanoTime();
     upstreamDone();
     cancelResponseTimeout();
-    if (requestTimeout != null) {
-      requestTimeout.cancel(false);
-      requestTimeout = null;
-    }
     releasePendingBody();
     try {
       context.observer().exchangeEnded(this);

@@ -4,7 +4,6 @@ import dev.portcullis.ratelimit.algorithm.RateLimitDecision;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 
 /**
  * The rate-limit response headers, in the forms Atlassian clients already read: the IETF {@code
@@ -15,7 +14,22 @@ import java.time.temporal.ChronoUnit;
 final class RateLimitHeaders {
   private static final double NEAR_LIMIT_FRACTION = 0.2;
 
+  /** The last formatted second: most responses within a second share it. */
+  private static volatile FormattedSecond lastSecond = new FormattedSecond(0, "");
+
+  private record FormattedSecond(long epochSecond, String iso) {}
+
   private RateLimitHeaders() {}
+
+  private static String isoSecond(long epochSecond) {
+    FormattedSecond cached = lastSecond;
+    if (cached.epochSecond() == epochSecond) {
+      return cached.iso();
+    }
+    String iso = Instant.ofEpochSecond(epochSecond).toString();
+    lastSecond = new FormattedSecond(epochSecond, iso);
+    return iso;
+  }
 
   static void apply(HttpHeaders headers, LimitOutcome outcome) {
     long decision = outcome.decision();
@@ -30,10 +44,7 @@ final class RateLimitHeaders {
     headers.set("X-RateLimit-Remaining", remaining);
     headers.set(
         "X-RateLimit-Reset",
-        Instant.now()
-            .plusMillis(RateLimitDecision.resetMillis(decision))
-            .truncatedTo(ChronoUnit.SECONDS)
-            .toString());
+        isoSecond((System.currentTimeMillis() + RateLimitDecision.resetMillis(decision)) / 1000));
     if (remaining < outcome.limit() * NEAR_LIMIT_FRACTION) {
       headers.set("X-RateLimit-NearLimit", "true");
     } else {
