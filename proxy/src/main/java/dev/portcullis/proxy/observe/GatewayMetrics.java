@@ -298,6 +298,28 @@ public final class GatewayMetrics implements GatewayObserver {
         .register(registry);
   }
 
+  private void perTargetGauge(
+      UpstreamPools pools,
+      String name,
+      String help,
+      java.util.function.ToIntFunction<UpstreamPools.TargetSnapshot> value) {
+    GaugeWithCallback.builder()
+        .name(name)
+        .help(help)
+        .labelNames("upstream", "target")
+        .callback(
+            callback ->
+                pools
+                    .targets()
+                    .forEach(
+                        (upstream, targets) -> {
+                          for (UpstreamPools.TargetSnapshot t : targets) {
+                            callback.call(value.applyAsInt(t), upstream, t.target().toString());
+                          }
+                        }))
+        .register(registry);
+  }
+
   public void registerEngineGauges(
       GatewayState state, UpstreamPools pools, EventLoopGroup workerGroup) {
     GaugeWithCallback.builder()
@@ -305,36 +327,16 @@ public final class GatewayMetrics implements GatewayObserver {
         .help("Requests between their head arriving and their response ending")
         .callback(callback -> callback.call(state.inFlight()))
         .register(registry);
-    GaugeWithCallback.builder()
-        .name("portcullis_upstream_connections_open")
-        .help("Open connections to a target, across all event loops")
-        .labelNames("upstream", "target")
-        .callback(
-            callback ->
-                pools
-                    .targets()
-                    .forEach(
-                        (upstream, targets) -> {
-                          for (UpstreamPools.TargetSnapshot t : targets) {
-                            callback.call(t.openConnections(), upstream, t.target().toString());
-                          }
-                        }))
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("portcullis_upstream_connections_idle")
-        .help("Pooled keep-alive connections to a target waiting for a request, across all loops")
-        .labelNames("upstream", "target")
-        .callback(
-            callback ->
-                pools
-                    .targets()
-                    .forEach(
-                        (upstream, targets) -> {
-                          for (UpstreamPools.TargetSnapshot t : targets) {
-                            callback.call(t.idleConnections(), upstream, t.target().toString());
-                          }
-                        }))
-        .register(registry);
+    perTargetGauge(
+        pools,
+        "portcullis_upstream_connections_open",
+        "Open connections to a target, across all event loops",
+        UpstreamPools.TargetSnapshot::openConnections);
+    perTargetGauge(
+        pools,
+        "portcullis_upstream_connections_idle",
+        "Pooled keep-alive connections to a target waiting for a request, across all loops",
+        UpstreamPools.TargetSnapshot::idleConnections);
     if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
       ByteBufAllocatorMetric metric = provider.metric();
       GaugeWithCallback.builder()

@@ -257,20 +257,7 @@ class ProxyForwardingIT {
 
   @Test
   void noRouteAnswers404WithJsonError() throws Exception {
-    gateway.close();
-    var base =
-        TestGateways.config(
-            TestGateways.server(1, Duration.ofSeconds(5), List.of()),
-            TestGateways.upstream(
-                "backend",
-                List.of(upstream.uri()),
-                Duration.ofSeconds(5),
-                8,
-                LoadBalancing.ROUND_ROBIN));
-    gateway =
-        Gateway.start(
-            new dev.portcullis.core.config.GatewayConfig(
-                base.server(), base.admin(), base.upstreams(), List.of(base.routes().get(0))));
+    restartWithOnlyTheApiRoute();
     try (RawHttp raw = new RawHttp(gateway.address())) {
       raw.send("GET /nowhere HTTP/1.1\r\nHost: h\r\n\r\n");
       RawHttp.Response response = raw.read();
@@ -448,6 +435,18 @@ class ProxyForwardingIT {
       JsonNode fresh = JSON.readTree(raw.read().body()).get("headers");
       assertThat(fresh.get("traceparent").asText()).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
     }
+    restartWithOnlyTheApiRoute();
+    try (RawHttp raw = new RawHttp(gateway.address())) {
+      raw.send(
+          "GET /nowhere HTTP/1.1\r\nHost: h\r\ntraceparent: 00-"
+              + trace
+              + "-00f067aa0ba902b7-01\r\n\r\n");
+      assertThat(JSON.readTree(raw.read().body()).get("trace_id").asText()).isEqualTo(trace);
+    }
+  }
+
+  /** Replaces the gateway with one whose only route is /api/**, so other paths have no route. */
+  private void restartWithOnlyTheApiRoute() throws InterruptedException {
     gateway.close();
     var base =
         TestGateways.config(
@@ -462,13 +461,6 @@ class ProxyForwardingIT {
         Gateway.start(
             new dev.portcullis.core.config.GatewayConfig(
                 base.server(), base.admin(), base.upstreams(), List.of(base.routes().get(0))));
-    try (RawHttp raw = new RawHttp(gateway.address())) {
-      raw.send(
-          "GET /nowhere HTTP/1.1\r\nHost: h\r\ntraceparent: 00-"
-              + trace
-              + "-00f067aa0ba902b7-01\r\n\r\n");
-      assertThat(JSON.readTree(raw.read().body()).get("trace_id").asText()).isEqualTo(trace);
-    }
   }
 
   static String utf8(byte[] b) {
