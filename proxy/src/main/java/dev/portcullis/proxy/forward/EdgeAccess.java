@@ -29,7 +29,7 @@ final class EdgeAccess {
           return DENIED;
         }
       }
-      if (!allow.isEmpty() && allow.stream().noneMatch(c -> c.contains(address))) {
+      if (!allow.isEmpty() && !anyContains(allow, address)) {
         return DENIED;
       }
     }
@@ -38,6 +38,15 @@ final class EdgeAccess {
       return WRONG_HOST;
     }
     return null;
+  }
+
+  private static boolean anyContains(List<Cidr> networks, byte[] address) {
+    for (Cidr cidr : networks) {
+      if (cidr.contains(address)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String hostWithoutPort(HttpRequest request) {

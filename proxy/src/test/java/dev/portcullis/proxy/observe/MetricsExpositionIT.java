@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.core.config.AccessLogConfig;
 import dev.portcullis.core.config.GatewayConfig;
-import dev.portcullis.core.config.LoadBalancing;
 import dev.portcullis.proxy.Gateway;
 import dev.portcullis.proxy.testing.RawHttp;
 import dev.portcullis.proxy.testing.TestGateways;
 import dev.portcullis.proxy.testing.TestUpstream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -72,15 +70,7 @@ class MetricsExpositionIT {
   void start() throws Exception {
     upstream = new TestUpstream();
     GatewayConfig config =
-        TestGateways.config(
-                TestGateways.server(2, Duration.ofSeconds(5), List.of()),
-                TestGateways.upstream(
-                    "backend",
-                    List.of(upstream.uri()),
-                    Duration.ofSeconds(5),
-                    64,
-                    LoadBalancing.ROUND_ROBIN))
-            .withAccessLog(AccessLogConfig.DISABLED);
+        TestGateways.config(upstream.uri()).withAccessLog(AccessLogConfig.DISABLED);
     gateway = Gateway.start(config);
     try (RawHttp http = new RawHttp(gateway.address())) {
       http.send("GET /api/a HTTP/1.1\r\nHost: x\r\n\r\n");

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.core.config.AccessLogConfig;
 import dev.portcullis.core.config.GatewayConfig;
-import dev.portcullis.core.config.LoadBalancing;
 import dev.portcullis.proxy.Gateway;
 import dev.portcullis.proxy.testing.RawHttp;
 import dev.portcullis.proxy.testing.TestGateways;
@@ -21,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -49,14 +47,7 @@ class ObservabilityIT {
     upstream = new TestUpstream();
     accessLog = dir.resolve("access.json");
     GatewayConfig config =
-        TestGateways.config(
-                TestGateways.server(2, Duration.ofSeconds(5), List.of()),
-                TestGateways.upstream(
-                    "backend",
-                    List.of(upstream.uri()),
-                    Duration.ofSeconds(5),
-                    64,
-                    LoadBalancing.ROUND_ROBIN))
+        TestGateways.config(upstream.uri())
             .withAccessLog(new AccessLogConfig(true, AccessLogConfig.Destination.FILE, accessLog));
     gateway = Gateway.start(config);
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -69,15 +69,15 @@ public final class TestGateways {
             RouteConfig.glob("all", "/**", backend.name())));
   }
 
+  /** Two workers, everything to upstream "backend" at {@code upstream}, default timeouts. */
+  public static GatewayConfig config(URI upstream) {
+    return config(
+        server(2, Duration.ofSeconds(5), List.of()),
+        upstream(
+            "backend", List.of(upstream), Duration.ofSeconds(5), 64, LoadBalancing.ROUND_ROBIN));
+  }
+
   public static Gateway start(URI upstream) throws InterruptedException {
-    return Gateway.start(
-        config(
-            server(2, Duration.ofSeconds(5), List.of()),
-            upstream(
-                "backend",
-                List.of(upstream),
-                Duration.ofSeconds(5),
-                64,
-                LoadBalancing.ROUND_ROBIN)));
+    return Gateway.start(config(upstream));
   }
 }
