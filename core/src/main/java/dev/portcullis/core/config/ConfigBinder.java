@@ -32,7 +32,7 @@ final class ConfigBinder {
   private static final Pattern HTTP_TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
-  private final Problems problems;
+  final Problems problems;
   private final Map<String, String> environment;
 
   ConfigBinder(Problems problems, Map<String, String> environment) {
@@ -80,20 +80,29 @@ final class ConfigBinder {
     RateLimitsConfig rateLimits = rateLimits(section(root, "rate_limits"), routes);
     AccessLogConfig accessLog = accessLog(section(root, "access_log"));
     AuditLogConfig auditLog = auditLog(section(root, "audit_log"));
+    JsonNode authNode = section(root, "auth");
+    AuthConfig auth =
+        new AuthConfig(
+            ApiKeysBinding.bind(this, section(authNode, "api_keys")),
+            JwtBinding.bind(this, section(authNode, "jwt")),
+            AccessControlBinding.bind(this, section(authNode, "access")));
+    CacheConfig cache = CacheBinding.bind(this, section(root, "cache"), routes);
     if (!problems.isEmpty()) {
       return null;
     }
     return build(
         "",
-        () -> new GatewayConfig(server, admin, upstreams, routes, rateLimits, accessLog, auditLog));
+        () ->
+            new GatewayConfig(
+                server, admin, upstreams, routes, rateLimits, accessLog, auditLog, auth, cache));
   }
 
-  private interface Builder<T> {
+  interface Builder<T> {
     T build();
   }
 
   /** Runs a record constructor; its invariant message becomes a problem instead of a crash. */
-  private <T> T build(String path, Builder<T> builder) {
+  <T> T build(String path, Builder<T> builder) {
     try {
       return builder.build();
     } catch (IllegalArgumentException | NullPointerException e) {
@@ -102,7 +111,7 @@ final class ConfigBinder {
     }
   }
 
-  private JsonNode section(JsonNode parent, String key) {
+  JsonNode section(JsonNode parent, String key) {
     JsonNode node = parent.get(key);
     if (node == null || node.isNull()) {
       return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
@@ -256,7 +265,7 @@ final class ConfigBinder {
     return value;
   }
 
-  private List<Cidr> cidrs(JsonNode node, String path, String key) {
+  List<Cidr> cidrs(JsonNode node, String path, String key) {
     List<Cidr> out = new ArrayList<>();
     List<String> texts = strings(node, path, key);
     for (int i = 0; i < texts.size(); i++) {
@@ -350,7 +359,7 @@ final class ConfigBinder {
   }
 
   /** A non-blank file path, or null when absent or invalid (reported). */
-  private Path filePath(JsonNode node, String at, String key) {
+  Path filePath(JsonNode node, String at, String key) {
     String text = string(node, at, key, null);
     if (text == null) {
       return null;
@@ -524,7 +533,7 @@ final class ConfigBinder {
   }
 
   /** Resolves a literal, {@code ${ENV_VAR}} or {@code file:/path}; never echoes the value. */
-  private Secret secret(String path, JsonNode node) {
+  Secret secret(String path, JsonNode node) {
     if (node == null || !node.isValueNode() || node.isNull()) {
       problems.add(
           path, "a value of the wrong type (expected: a text secret, ${ENV_VAR} or file:/path)");
@@ -814,7 +823,7 @@ final class ConfigBinder {
                 new HashSet<>(methods)));
   }
 
-  private RateSpec rate(JsonNode node, String path, String key) {
+  RateSpec rate(JsonNode node, String path, String key) {
     String text = string(node, path, key, null);
     if (text == null) {
       return null;
@@ -896,7 +905,7 @@ final class ConfigBinder {
     return (p != null && !p.isNull()) != (pp != null && !pp.isNull());
   }
 
-  private String required(JsonNode node, String at, String key) {
+  String required(JsonNode node, String at, String key) {
     String value = string(node, at + "." + key, key, null);
     if (value == null || value.isBlank()) {
       if (node.get(key) == null || node.get(key).isNull()) {
@@ -909,7 +918,7 @@ final class ConfigBinder {
     return value;
   }
 
-  private String absolutePath(JsonNode node, String path, String key) {
+  String absolutePath(JsonNode node, String path, String key) {
     String value = string(node, path, key, null);
     if (value != null && !value.startsWith("/")) {
       problems.add(path, "'" + value + "' (expected: a path starting with /)");
@@ -920,7 +929,7 @@ final class ConfigBinder {
 
   // ---- scalars ----
 
-  private String string(JsonNode node, String path, String key, String fallback) {
+  String string(JsonNode node, String path, String key, String fallback) {
     JsonNode value = node.get(key);
     if (value == null || value.isNull()) {
       return fallback;
@@ -932,7 +941,7 @@ final class ConfigBinder {
     return value.asText();
   }
 
-  private List<String> strings(JsonNode node, String path, String key) {
+  List<String> strings(JsonNode node, String path, String key) {
     JsonNode value = node.get(key);
     List<String> out = new ArrayList<>();
     if (value == null || value.isNull()) {
@@ -961,7 +970,7 @@ final class ConfigBinder {
     return out;
   }
 
-  private int integer(JsonNode node, String path, String key, int fallback, int min, int max) {
+  int integer(JsonNode node, String path, String key, int fallback, int min, int max) {
     String text = string(node, path, key, null);
     if (text == null) {
       return fallback;
@@ -984,7 +993,7 @@ final class ConfigBinder {
     return integer(node, path, "port", fallback, 0, 65535);
   }
 
-  private boolean bool(JsonNode node, String path, String key, boolean fallback) {
+  boolean bool(JsonNode node, String path, String key, boolean fallback) {
     String text = string(node, path, key, null);
     if (text == null) {
       return fallback;
@@ -996,7 +1005,7 @@ final class ConfigBinder {
     return fallback;
   }
 
-  private Duration duration(
+  Duration duration(
       JsonNode node, String path, String key, Duration fallback, boolean zeroAllowed) {
     String text = string(node, path, key, null);
     if (text == null) {
@@ -1049,7 +1058,7 @@ final class ConfigBinder {
     return null;
   }
 
-  private int size(JsonNode node, String path, String key, int fallback) {
+  int size(JsonNode node, String path, String key, int fallback) {
     String text = string(node, path, key, null);
     if (text == null) {
       return fallback;

@@ -86,6 +86,13 @@ final class ConfigSchema {
           object("enabled", LEAF_NODE, "destination", LEAF_NODE, "path", LEAF_NODE),
           "audit_log",
           object("destination", LEAF_NODE, "path", LEAF_NODE, "spool_path", LEAF_NODE),
+          "auth",
+          object(
+              "api_keys", ApiKeysBinding.SCHEMA,
+              "jwt", JwtBinding.SCHEMA,
+              "access", AccessControlBinding.SCHEMA),
+          "cache",
+          CacheBinding.SCHEMA,
           "upstreams",
           mapOf(
               object(

@@ -16,7 +16,9 @@ public record GatewayConfig(
     List<RouteConfig> routes,
     RateLimitsConfig rateLimits,
     AccessLogConfig accessLog,
-    AuditLogConfig auditLog) {
+    AuditLogConfig auditLog,
+    AuthConfig auth,
+    CacheConfig cache) {
 
   /** A configuration without rate limits and with the default access log. */
   public GatewayConfig(
@@ -48,22 +50,60 @@ public record GatewayConfig(
     this(server, admin, upstreams, routes, rateLimits, accessLog, AuditLogConfig.DEFAULTS);
   }
 
+  /** A configuration with the default authentication and no response cache. */
+  public GatewayConfig(
+      ServerConfig server,
+      AdminConfig admin,
+      Map<String, UpstreamConfig> upstreams,
+      List<RouteConfig> routes,
+      RateLimitsConfig rateLimits,
+      AccessLogConfig accessLog,
+      AuditLogConfig auditLog) {
+    this(
+        server,
+        admin,
+        upstreams,
+        routes,
+        rateLimits,
+        accessLog,
+        auditLog,
+        AuthConfig.DEFAULTS,
+        CacheConfig.DEFAULTS);
+  }
+
   /** The same configuration with another access log section. */
   public GatewayConfig withAccessLog(AccessLogConfig newAccessLog) {
-    return new GatewayConfig(server, admin, upstreams, routes, rateLimits, newAccessLog, auditLog);
+    return new GatewayConfig(
+        server, admin, upstreams, routes, rateLimits, newAccessLog, auditLog, auth, cache);
   }
 
   /** The same configuration with another audit log section. */
   public GatewayConfig withAuditLog(AuditLogConfig newAuditLog) {
-    return new GatewayConfig(server, admin, upstreams, routes, rateLimits, accessLog, newAuditLog);
+    return new GatewayConfig(
+        server, admin, upstreams, routes, rateLimits, accessLog, newAuditLog, auth, cache);
   }
 
   /** The same configuration with other upstream pools. */
   public GatewayConfig withUpstreams(Map<String, UpstreamConfig> newUpstreams) {
-    return new GatewayConfig(server, admin, newUpstreams, routes, rateLimits, accessLog, auditLog);
+    return new GatewayConfig(
+        server, admin, newUpstreams, routes, rateLimits, accessLog, auditLog, auth, cache);
+  }
+
+  /** The same configuration with another authentication section. */
+  public GatewayConfig withAuth(AuthConfig newAuth) {
+    return new GatewayConfig(
+        server, admin, upstreams, routes, rateLimits, accessLog, auditLog, newAuth, cache);
+  }
+
+  /** The same configuration with another response cache section. */
+  public GatewayConfig withCache(CacheConfig newCache) {
+    return new GatewayConfig(
+        server, admin, upstreams, routes, rateLimits, accessLog, auditLog, auth, newCache);
   }
 
   public GatewayConfig {
+    Checks.notNull("auth", auth);
+    Checks.notNull("cache", cache);
     Checks.notNull("rate_limits", rateLimits);
     Checks.notNull("access_log", accessLog);
     Checks.notNull("audit_log", auditLog);

@@ -19,6 +19,7 @@ import java.util.Set;
  * @param clientId the OAuth client, or null
  * @param rateLimit the credential's own rate limit such as {@code 500/hour}, overriding the
  *     defaults for its key type; null for none
+ * @param permissions what the scopes grant, as access control mapped them; empty until then
  */
 public record Principal(
     String subject,
@@ -28,7 +29,8 @@ public record Principal(
     String credentialId,
     String keyType,
     String clientId,
-    String rateLimit) {
+    String rateLimit,
+    Set<String> permissions) {
 
   public static final ExchangeKey<Principal> KEY = ExchangeKey.of("principal");
 
@@ -36,5 +38,29 @@ public record Principal(
     Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(authMethod, "authMethod");
     scopes = scopes == null ? Set.of() : Set.copyOf(scopes);
+    permissions = permissions == null ? Set.of() : Set.copyOf(permissions);
+  }
+
+  /** A principal as a credential verifier establishes it, before access control grants anything. */
+  public Principal(
+      String subject,
+      String tenant,
+      String authMethod,
+      Set<String> scopes,
+      String credentialId,
+      String keyType,
+      String clientId,
+      String rateLimit) {
+    this(subject, tenant, authMethod, scopes, credentialId, keyType, clientId, rateLimit, Set.of());
+  }
+
+  /** The same principal with the permissions its scopes grant. */
+  public Principal withPermissions(Set<String> granted) {
+    return new Principal(
+        subject, tenant, authMethod, scopes, credentialId, keyType, clientId, rateLimit, granted);
+  }
+
+  public boolean hasPermission(String permission) {
+    return permissions.contains(permission);
   }
 }
