@@ -9,6 +9,8 @@ import java.util.Locale;
 public enum AuthFailure {
   /** No credential where the route requires one. */
   MISSING,
+  /** A credential of a kind the route does not accept, or that is not configured. */
+  METHOD_NOT_ACCEPTED,
   /** Not the shape of any accepted credential. */
   MALFORMED,
   /** An API key whose checksum does not match: a typo, refused without a store lookup. */

@@ -627,6 +627,7 @@ final class ConfigBinder {
       String add = absolutePath(r, at + ".add_prefix", "add_prefix");
       Duration timeout = duration(r, at + ".response_timeout", "response_timeout", null, false);
       boolean accessLog = bool(r, at + ".access_log", "access_log", true);
+      RouteAuth auth = routeAuth(section(r, "auth"), at + ".auth");
       if (name == null || upstream == null || (path == null) == (prefix == null)) {
         continue;
       }
@@ -640,12 +641,33 @@ final class ConfigBinder {
               () ->
                   new RouteConfig(
                       name, fPath, fPrefix, fHost, fMethods, upstream, strip, add, timeout,
-                      accessLog));
+                      accessLog, auth));
       if (built != null) {
         routes.add(built);
       }
     }
     return routes;
+  }
+
+  private RouteAuth routeAuth(JsonNode node, String at) {
+    RouteAuth d = RouteAuth.REQUIRED;
+    boolean anonymous = bool(node, at + ".anonymous", "anonymous", d.anonymous());
+    List<String> methods =
+        node.has("methods") ? strings(node, at + ".methods", "methods") : d.methods();
+    for (int m = 0; m < methods.size(); m++) {
+      if (!RouteAuth.KNOWN_METHODS.contains(methods.get(m))) {
+        problems.add(
+            at + ".methods[" + m + "]",
+            "'" + methods.get(m) + "' (expected: one of " + RouteAuth.KNOWN_METHODS + ")");
+        return d;
+      }
+    }
+    if (methods.isEmpty()) {
+      problems.add(
+          at + ".methods", "[] (expected: at least one of " + RouteAuth.KNOWN_METHODS + ")");
+      return d;
+    }
+    return new RouteAuth(methods, anonymous);
   }
 
   private RateLimitsConfig rateLimits(JsonNode node, List<RouteConfig> routes) {

@@ -140,5 +140,6 @@ final class ConfigSchema {
                   "strip_prefix", LEAF_NODE,
                   "add_prefix", LEAF_NODE,
                   "response_timeout", LEAF_NODE,
-                  "access_log", LEAF_NODE)));
+                  "access_log", LEAF_NODE,
+                  "auth", object("methods", scalarList(), "anonymous", LEAF_NODE))));
 }

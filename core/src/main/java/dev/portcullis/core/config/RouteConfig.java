@@ -18,6 +18,7 @@ import java.util.List;
  * @param responseTimeout overrides the upstream's response timeout; null to inherit it
  * @param accessLog whether this route's requests are written to the access log (metrics count them
  *     either way); off for noisy health checks or paths whose mere access is sensitive
+ * @param auth the credentials the route accepts and whether anonymous requests pass
  */
 public record RouteConfig(
     String name,
@@ -29,9 +30,11 @@ public record RouteConfig(
     String stripPrefix,
     String addPrefix,
     Duration responseTimeout,
-    boolean accessLog) {
+    boolean accessLog,
+    RouteAuth auth) {
 
   public RouteConfig {
+    Checks.notNull("routes." + name + ".auth", auth);
     Checks.notBlank("routes[].name", name);
     String at = "routes." + name;
     if ((path == null) == (pathPrefix == null)) {
@@ -43,6 +46,32 @@ public record RouteConfig(
     if (responseTimeout != null) {
       Checks.positive(at + ".response_timeout", responseTimeout);
     }
+  }
+
+  /** A route that requires authentication. */
+  public RouteConfig(
+      String name,
+      String path,
+      String pathPrefix,
+      String host,
+      List<String> methods,
+      String upstream,
+      String stripPrefix,
+      String addPrefix,
+      Duration responseTimeout,
+      boolean accessLog) {
+    this(
+        name,
+        path,
+        pathPrefix,
+        host,
+        methods,
+        upstream,
+        stripPrefix,
+        addPrefix,
+        responseTimeout,
+        accessLog,
+        RouteAuth.REQUIRED);
   }
 
   /** A route whose requests are access-logged. */
@@ -81,7 +110,24 @@ public record RouteConfig(
         stripPrefix,
         addPrefix,
         responseTimeout,
-        on);
+        on,
+        auth);
+  }
+
+  /** The same route with other authentication requirements. */
+  public RouteConfig withAuth(RouteAuth newAuth) {
+    return new RouteConfig(
+        name,
+        path,
+        pathPrefix,
+        host,
+        methods,
+        upstream,
+        stripPrefix,
+        addPrefix,
+        responseTimeout,
+        accessLog,
+        newAuth);
   }
 
   /** A route on a glob path to an upstream, with no rewrite and inherited timeouts. */

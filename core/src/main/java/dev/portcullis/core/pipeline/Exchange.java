@@ -4,6 +4,7 @@ import dev.portcullis.core.route.Route;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
 
 /**
  * One request/response exchange as the filters see it. Implemented by the proxy engine, reused
@@ -40,6 +41,13 @@ public interface Exchange {
 
   /** The route that matched; never null once filters run. */
   Route route();
+
+  /**
+   * The event loop this exchange lives on. A filter that waits ({@link FilterDecision#defer}) and
+   * must touch the exchange when the wait ends (set an attribute, change a header) continues there,
+   * since the exchange is not thread-safe.
+   */
+  Executor executor();
 
   <T> T get(ExchangeKey<T> key);
 

@@ -174,6 +174,11 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   }
 
   @Override
+  public java.util.concurrent.Executor executor() {
+    return ctx.channel().eventLoop();
+  }
+
+  @Override
   public Route route() {
     return route;
   }
