@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * One audit event, immutable. Its fields map to ECS names when written: {@code @timestamp}, {@code
- * event.action}, {@code event.outcome}, {@code user.id}, {@code client.ip}, {@code
- * labels.request_id}, and each detail as {@code labels.<key>}.
+ * One audit event, immutable. Written as one flat JSON line: {@code timestamp}, {@code event} (the
+ * action), {@code result} (the outcome), {@code user_id}, {@code ip_address}, {@code request_id},
+ * and each detail under its own key ({@code key_id}, {@code auth_method}, {@code error_code}...).
  *
  * <p><strong>Never put a credential in an event</strong>: not a password, an API key or its secret
  * half, a token, a cookie, a session id or a signing key, in the details or anywhere else. Record
@@ -66,7 +66,8 @@ public record AuditEvent(
           "otp");
 
   /** Keys the writer emits itself; a detail of that name would be a duplicate JSON field. */
-  private static final Set<String> RESERVED_KEYS = Set.of("request_id");
+  private static final Set<String> RESERVED_KEYS =
+      Set.of("timestamp", "event", "result", "user_id", "ip_address", "request_id");
 
   public AuditEvent {
     if (timestamp == null) {
@@ -130,7 +131,8 @@ public record AuditEvent(
         throw new IllegalArgumentException(
             "audit event details: key "
                 + quoted(key)
-                + " (expected: [a-z][a-z0-9_]*, not request_id)");
+                + " (expected: [a-z][a-z0-9_]*, not one of the fixed fields timestamp, event, "
+                + "result, user_id, ip_address, request_id)");
       }
       if (isSecretLookingKey(key)) {
         // The value is not echoed: it is probably the secret.
@@ -175,13 +177,13 @@ public record AuditEvent(
     return text == null ? "missing" : "'" + text + "'";
   }
 
-  /** ECS {@code event.outcome}. */
+  /** The {@code result} of the line. */
   public enum Outcome {
     SUCCESS,
     FAILURE,
     UNKNOWN;
 
-    /** The ECS value: {@code success}, {@code failure}, {@code unknown}. */
+    /** As written: {@code success}, {@code failure}, {@code unknown}. */
     public String ecsName() {
       return name().toLowerCase(Locale.ROOT);
     }

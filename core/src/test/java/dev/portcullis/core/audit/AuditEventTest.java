@@ -90,10 +90,12 @@ class AuditEventTest {
         .hasMessage("audit event timestamp: missing (expected: an instant)");
     assertThatThrownBy(() -> withDetails(Map.of("Bad-Key", "x")))
         .hasMessage(
-            "audit event details: key 'Bad-Key' (expected: [a-z][a-z0-9_]*, not request_id)");
+            "audit event details: key 'Bad-Key' (expected: [a-z][a-z0-9_]*, not one of the fixed fields timestamp, event, "
+                + "result, user_id, ip_address, request_id)");
     assertThatThrownBy(() -> withDetails(Map.of("request_id", "x")))
         .hasMessage(
-            "audit event details: key 'request_id' (expected: [a-z][a-z0-9_]*, not request_id)");
+            "audit event details: key 'request_id' (expected: [a-z][a-z0-9_]*, not one of the fixed fields timestamp, event, "
+                + "result, user_id, ip_address, request_id)");
     assertThatThrownBy(() -> withDetails(Map.of("reason", "x".repeat(513))))
         .hasMessage(
             "audit event details.reason: 513 characters (expected: a value of at most 512 characters)");

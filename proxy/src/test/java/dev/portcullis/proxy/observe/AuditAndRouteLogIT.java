@@ -128,16 +128,16 @@ class AuditAndRouteLogIT {
     List<String> lines = Files.readAllLines(auditLog);
     assertThat(lines).hasSize(2);
     JsonNode failure = JSON.readTree(lines.get(0));
-    assertThat(failure.get("@timestamp").asText()).isEqualTo("2025-03-01T12:00:00.000Z");
-    assertThat(failure.get("event.action").asText()).isEqualTo("auth.failure");
-    assertThat(failure.get("event.outcome").asText()).isEqualTo("failure");
-    assertThat(failure.get("client.ip").asText()).isEqualTo("192.0.2.7");
-    assertThat(failure.get("labels.request_id").asText()).isEqualTo("req-9");
-    assertThat(failure.get("labels.reason").asText()).isEqualTo("unknown_key");
-    assertThat(failure.has("user.id")).isFalse();
+    assertThat(failure.get("timestamp").asText()).isEqualTo("2025-03-01T12:00:00.000Z");
+    assertThat(failure.get("event").asText()).isEqualTo("auth.failure");
+    assertThat(failure.get("result").asText()).isEqualTo("failure");
+    assertThat(failure.get("ip_address").asText()).isEqualTo("192.0.2.7");
+    assertThat(failure.get("request_id").asText()).isEqualTo("req-9");
+    assertThat(failure.get("reason").asText()).isEqualTo("unknown_key");
+    assertThat(failure.has("user_id")).isFalse();
     JsonNode created = JSON.readTree(lines.get(1));
-    assertThat(created.get("user.id").asText()).isEqualTo("admin-1");
-    assertThat(created.get("labels.api_key_id").asText()).isEqualTo("pk_123");
+    assertThat(created.get("user_id").asText()).isEqualTo("admin-1");
+    assertThat(created.get("api_key_id").asText()).isEqualTo("pk_123");
     assertThat(dir.resolve("audit.json.spool")).doesNotExist();
     assertThatThrownBy(
             () ->

@@ -86,21 +86,19 @@ class AuditLogTest {
         json);
     assertThat(json.toString())
         .isEqualTo(
-            "{\"@timestamp\":\"2025-03-01T12:00:00.250Z\",\"event.kind\":\"event\","
-                + "\"event.dataset\":\"portcullis.audit\",\"event.action\":\"auth.failure\","
-                + "\"event.outcome\":\"failure\",\"user.id\":\"alice\",\"client.ip\":\"10.1.2.3\","
-                + "\"labels.request_id\":\"r-1\",\"labels.method\":\"api_key\","
-                + "\"labels.api_key_id\":\"pk_7f3a\","
-                + "\"labels.reason\":\"bad \\\"checksum\\\"\\n\"}");
+            "{\"timestamp\":\"2025-03-01T12:00:00.250Z\",\"event\":\"auth.failure\","
+                + "\"result\":\"failure\",\"user_id\":\"alice\",\"ip_address\":\"10.1.2.3\","
+                + "\"request_id\":\"r-1\",\"method\":\"api_key\","
+                + "\"api_key_id\":\"pk_7f3a\","
+                + "\"reason\":\"bad \\\"checksum\\\"\\n\"}");
 
     StringBuilder bare = new StringBuilder();
     AuditLog.appendJson(
         new AuditEvent(AT, "ip.blocked", AuditEvent.Outcome.SUCCESS, null, null, null, null), bare);
     assertThat(bare.toString())
         .isEqualTo(
-            "{\"@timestamp\":\"2025-03-01T12:00:00.250Z\",\"event.kind\":\"event\","
-                + "\"event.dataset\":\"portcullis.audit\",\"event.action\":\"ip.blocked\","
-                + "\"event.outcome\":\"success\"}");
+            "{\"timestamp\":\"2025-03-01T12:00:00.250Z\",\"event\":\"ip.blocked\","
+                + "\"result\":\"success\"}");
   }
 
   @Test
@@ -159,7 +157,7 @@ class AuditLogTest {
     Path spool = dir.resolve("audit.spool");
     awaitLines(spool, 3);
     assertThat(Files.readAllLines(spool))
-        .extracting(line -> JSON.readTree(line).get("labels.request_id").asText())
+        .extracting(line -> JSON.readTree(line).get("request_id").asText())
         .containsExactly("spilled-0", "spilled-1", "spilled-2");
 
     out.release.countDown();
@@ -279,7 +277,7 @@ class AuditLogTest {
         List<String> ids = new ArrayList<>();
         for (String line : split) {
           JsonNode json = JSON.readTree(line);
-          ids.add(json.get("labels.request_id").asText());
+          ids.add(json.get("request_id").asText());
         }
         return ids;
       }
