@@ -89,6 +89,12 @@ public record GatewayConfig(
         server, admin, newUpstreams, routes, rateLimits, accessLog, auditLog, auth, cache);
   }
 
+  /** The same configuration with other routes. */
+  public GatewayConfig withRoutes(List<RouteConfig> newRoutes) {
+    return new GatewayConfig(
+        server, admin, upstreams, newRoutes, rateLimits, accessLog, auditLog, auth, cache);
+  }
+
   /** The same configuration with another authentication section. */
   public GatewayConfig withAuth(AuthConfig newAuth) {
     return new GatewayConfig(

@@ -47,7 +47,7 @@ class EdgeLimitsIT {
                 Duration.ofSeconds(10),
                 8,
                 LoadBalancing.ROUND_ROBIN));
-    gateway = Gateway.start(config);
+    gateway = Gateway.start(TestGateways.anonymous(config));
   }
 
   @AfterAll

@@ -459,8 +459,9 @@ class ProxyForwardingIT {
                 LoadBalancing.ROUND_ROBIN));
     gateway =
         Gateway.start(
-            new dev.portcullis.core.config.GatewayConfig(
-                base.server(), base.admin(), base.upstreams(), List.of(base.routes().get(0))));
+            TestGateways.anonymous(
+                new dev.portcullis.core.config.GatewayConfig(
+                    base.server(), base.admin(), base.upstreams(), List.of(base.routes().get(0)))));
   }
 
   static String utf8(byte[] b) {

@@ -42,7 +42,7 @@ class AuditAndRouteLogIT {
     upstream = new TestUpstream();
     accessLog = dir.resolve("access.json");
     auditLog = dir.resolve("audit.json");
-    gateway = Gateway.start(config(auditLog));
+    gateway = Gateway.start(TestGateways.anonymous(config(auditLog)));
   }
 
   private GatewayConfig config(Path auditPath) {

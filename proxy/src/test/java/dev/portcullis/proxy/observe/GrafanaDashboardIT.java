@@ -187,7 +187,7 @@ class GrafanaDashboardIT {
           new GatewayConfig(base.server(), base.admin(), base.upstreams(), base.routes(), limits)
               .withAccessLog(
                   new AccessLogConfig(true, AccessLogConfig.Destination.FILE, accessLog));
-      try (Gateway gateway = Gateway.start(config)) {
+      try (Gateway gateway = Gateway.start(TestGateways.anonymous(config))) {
         try (RawHttp http = new RawHttp(gateway.address())) {
           http.send("GET /api/a HTTP/1.1\r\nHost: x\r\n\r\n");
           assertThat(http.read().status()).isEqualTo(200);

@@ -71,7 +71,7 @@ class MetricsExpositionIT {
     upstream = new TestUpstream();
     GatewayConfig config =
         TestGateways.config(upstream.uri()).withAccessLog(AccessLogConfig.DISABLED);
-    gateway = Gateway.start(config);
+    gateway = Gateway.start(TestGateways.anonymous(config));
     try (RawHttp http = new RawHttp(gateway.address())) {
       http.send("GET /api/a HTTP/1.1\r\nHost: x\r\n\r\n");
       assertThat(http.read().status()).isEqualTo(200);

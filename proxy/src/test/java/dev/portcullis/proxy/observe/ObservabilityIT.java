@@ -49,7 +49,7 @@ class ObservabilityIT {
     GatewayConfig config =
         TestGateways.config(upstream.uri())
             .withAccessLog(new AccessLogConfig(true, AccessLogConfig.Destination.FILE, accessLog));
-    gateway = Gateway.start(config);
+    gateway = Gateway.start(TestGateways.anonymous(config));
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   }
 

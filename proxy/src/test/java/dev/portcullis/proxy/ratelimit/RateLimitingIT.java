@@ -80,7 +80,7 @@ class RateLimitingIT {
   }
 
   private Gateway gateway(GatewayConfig config) throws InterruptedException {
-    Gateway gateway = Gateway.start(config);
+    Gateway gateway = Gateway.start(TestGateways.anonymous(config));
     resources.add(gateway);
     return gateway;
   }

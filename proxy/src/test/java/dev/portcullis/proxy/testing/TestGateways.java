@@ -3,6 +3,7 @@ package dev.portcullis.proxy.testing;
 import dev.portcullis.core.config.AdminConfig;
 import dev.portcullis.core.config.GatewayConfig;
 import dev.portcullis.core.config.LoadBalancing;
+import dev.portcullis.core.config.RouteAuth;
 import dev.portcullis.core.config.RouteConfig;
 import dev.portcullis.core.config.ServerConfig;
 import dev.portcullis.core.config.ServerLimits;
@@ -55,18 +56,28 @@ public final class TestGateways {
         Map.of());
   }
 
-  /** Everything under / goes to upstream "backend". */
+  /**
+   * The same configuration with every route open to anonymous requests, for the tests of anything
+   * but authentication (which the authentication tests cover with real credentials).
+   */
+  public static GatewayConfig anonymous(GatewayConfig config) {
+    return config.withRoutes(
+        config.routes().stream().map(r -> r.withAuth(RouteAuth.ANONYMOUS)).toList());
+  }
+
+  /** Everything under / goes to upstream "backend", open to anonymous requests. */
   public static GatewayConfig config(ServerConfig server, UpstreamConfig backend) {
     Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
     upstreams.put(backend.name(), backend);
-    return new GatewayConfig(
-        server,
-        new AdminConfig("127.0.0.1", 0),
-        upstreams,
-        List.of(
-            new RouteConfig(
-                "api", "/api/**", null, null, List.of(), backend.name(), "/api", null, null),
-            RouteConfig.glob("all", "/**", backend.name())));
+    return anonymous(
+        new GatewayConfig(
+            server,
+            new AdminConfig("127.0.0.1", 0),
+            upstreams,
+            List.of(
+                new RouteConfig(
+                    "api", "/api/**", null, null, List.of(), backend.name(), "/api", null, null),
+                RouteConfig.glob("all", "/**", backend.name()))));
   }
 
   /** Two workers, everything to upstream "backend" at {@code upstream}, default timeouts. */
