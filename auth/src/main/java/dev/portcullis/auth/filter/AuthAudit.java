@@ -1,14 +1,18 @@
 package dev.portcullis.auth.filter;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.portcullis.core.audit.AuditEvent;
 import dev.portcullis.core.audit.AuditSink;
 import dev.portcullis.core.identity.Principal;
 import dev.portcullis.core.pipeline.Exchange;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,16 +21,39 @@ import org.slf4j.LoggerFactory;
  * auth.permission_denied}, {@code auth.ip_blocked}. Each carries who (user_id, client_id, key_id),
  * from where (ip_address, user_agent), how (auth_method), the result and error_code, what
  * (resource_accessed) and the request_id. Never a credential: only the key id or the token's jti.
+ *
+ * <p>Successes are audited once per credential per interval: at tens of thousands of requests a
+ * second a line per success would swamp the trail (and its queue) without telling more.
  */
 final class AuthAudit {
   private static final Logger log = LoggerFactory.getLogger(AuthAudit.class);
   private final AuditSink sink;
 
-  AuthAudit(AuditSink sink) {
+  /** Credentials whose success was audited within the interval; null to audit every success. */
+  private final Cache<String, Boolean> recentSuccesses;
+
+  AuthAudit(AuditSink sink, Duration successInterval, LongSupplier nanoClock) {
     this.sink = sink;
+    this.recentSuccesses =
+        successInterval.isZero()
+            ? null
+            : Caffeine.newBuilder()
+                .expireAfterWrite(successInterval)
+                .maximumSize(1_000_000)
+                .ticker(nanoClock::getAsLong)
+                .build();
   }
 
   void success(Exchange exchange, Principal principal) {
+    if (recentSuccesses != null) {
+      String credential =
+          principal.authMethod()
+              + ':'
+              + (principal.credentialId() == null ? principal.subject() : principal.credentialId());
+      if (recentSuccesses.asMap().putIfAbsent(credential, Boolean.TRUE) != null) {
+        return;
+      }
+    }
     record(
         exchange,
         "auth.success",

@@ -82,7 +82,7 @@ public final class Authentication {
     this.scopes = new ScopePermissions(access.scopes());
     this.rules = PermissionRules.compile(access.rules());
     this.bruteForce = new BruteForceGuard(access.bruteForce(), nanoClock);
-    this.audit = new AuthAudit(auditSink);
+    this.audit = new AuthAudit(auditSink, access.auditSuccessInterval(), nanoClock);
     for (String method : List.of("api_key", "jwt", METHOD_NONE)) {
       attempts.put(method, new Attempts());
     }

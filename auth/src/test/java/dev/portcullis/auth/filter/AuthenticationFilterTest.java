@@ -78,7 +78,8 @@ class AuthenticationFilterTest {
             AccessControlConfig.DEFAULT_SCOPES,
             AccessControlConfig.DEFAULT_RULES,
             new AccessControlConfig.BruteForce(
-                true, 3, Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofMinutes(5)));
+                true, 3, Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofMinutes(5)),
+            Duration.ofMinutes(1));
     return new Authentication(
         access,
         verifiers,
@@ -159,8 +160,9 @@ class AuthenticationFilterTest {
     }
     // The token is reused for the same principal and audience instead of signed per request.
     assertThat(signatures.get()).isEqualTo(1);
+    // One success line per credential and minute, not one per request.
     assertThat(audit)
-        .hasSize(2)
+        .hasSize(1)
         .allSatisfy(
             e -> {
               assertThat(e.action()).isEqualTo("auth.success");
@@ -186,6 +188,20 @@ class AuthenticationFilterTest {
       clock.addAndGet(Duration.ofSeconds(31).toNanos());
     }
     assertThat(signatures.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aCredentialsSuccessIsAuditedAgainAfterTheInterval() {
+    Authentication auth = authentication();
+    for (int i = 0; i < 5; i++) {
+      TestExchange exchange = new TestExchange(HttpMethod.GET, "/rest/api/3/issue/A-1", "10.0.0.1");
+      exchange.headers.set("X-API-Key", USER_KEY);
+      run(filters(auth, RouteAuth.REQUIRED), exchange);
+      clock.addAndGet(Duration.ofSeconds(25).toNanos());
+    }
+    // At 0 s and 75 s: the first use, then the first after the minute expired.
+    assertThat(audit).filteredOn(e -> e.action().equals("auth.success")).hasSize(2);
+    assertThat(auth.attemptsByMethod().get("api_key")[0]).isEqualTo(5);
   }
 
   @Test

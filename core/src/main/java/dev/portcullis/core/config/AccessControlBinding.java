@@ -20,6 +20,7 @@ final class AccessControlBinding {
       ConfigSchema.object(
           "scopes", ConfigSchema.mapOf(ConfigSchema.scalarList()),
           "default_rules", ConfigSchema.LEAF_NODE,
+          "audit_success_interval", ConfigSchema.LEAF_NODE,
           "rules",
               ConfigSchema.listOf(
                   ConfigSchema.object(
@@ -48,11 +49,18 @@ final class AccessControlBinding {
     }
     AccessControlConfig.BruteForce bruteForce =
         bruteForce(binder, binder.section(node, "brute_force"));
+    Duration auditSuccesses =
+        binder.duration(
+            node,
+            AT + ".audit_success_interval",
+            "audit_success_interval",
+            d.auditSuccessInterval(),
+            true);
     if (binder.problems.count() > before) {
       return d;
     }
     AccessControlConfig built =
-        binder.build(AT, () -> new AccessControlConfig(scopes, rules, bruteForce));
+        binder.build(AT, () -> new AccessControlConfig(scopes, rules, bruteForce, auditSuccesses));
     return built == null ? d : built;
   }
 

@@ -16,9 +16,15 @@ import java.util.regex.Pattern;
  * @param rules tried in order, the first whose methods and path match names the permission the
  *     request needs; a request no rule matches needs authentication only
  * @param bruteForce blocking of client addresses that keep presenting bad credentials
+ * @param auditSuccessInterval a successful authentication is audited the first time a credential is
+ *     used within this interval (per replica), so the trail shows every credential in use without a
+ *     line per request; zero audits every success. Failures, denials and blocks are always audited.
  */
 public record AccessControlConfig(
-    Map<String, Set<String>> scopes, List<PermissionRule> rules, BruteForce bruteForce) {
+    Map<String, Set<String>> scopes,
+    List<PermissionRule> rules,
+    BruteForce bruteForce,
+    Duration auditSuccessInterval) {
 
   /** The permission a rule names when authentication alone is enough. */
   public static final String AUTHENTICATED = "authenticated";
@@ -30,12 +36,15 @@ public record AccessControlConfig(
   public static final List<PermissionRule> DEFAULT_RULES = defaultRules();
 
   public static final AccessControlConfig DEFAULTS =
-      new AccessControlConfig(DEFAULT_SCOPES, DEFAULT_RULES, BruteForce.DEFAULTS);
+      new AccessControlConfig(
+          DEFAULT_SCOPES, DEFAULT_RULES, BruteForce.DEFAULTS, Duration.ofMinutes(1));
 
   public AccessControlConfig {
     Checks.notNull("auth.access.scopes", scopes);
     Checks.notNull("auth.access.rules", rules);
     Checks.notNull("auth.access.brute_force", bruteForce);
+    Checks.notNull("auth.access.audit_success_interval", auditSuccessInterval);
+    Checks.notNegative("auth.access.audit_success_interval", auditSuccessInterval);
     Map<String, Set<String>> copy = new LinkedHashMap<>();
     scopes.forEach(
         (scope, permissions) -> {

@@ -46,6 +46,7 @@ class AccessControlConfigTest {
                       jira:read: [jira.issues.view]
                       reports:read: [reports.view]
                     default_rules: false
+                    audit_success_interval: 0s
                     rules:
                       - methods: [get]
                         path: /rest/api/*/field
@@ -60,6 +61,7 @@ class AccessControlConfigTest {
             .access();
     assertThat(access.scopes().get("jira:read")).containsExactly("jira.issues.view");
     assertThat(access.scopes().get("reports:read")).containsExactly("reports.view");
+    assertThat(access.auditSuccessInterval()).isZero();
     assertThat(access.scopes()).containsKey("confluence:read");
     assertThat(access.rules())
         .containsExactly(
