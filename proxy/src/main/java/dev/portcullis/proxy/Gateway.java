@@ -15,7 +15,6 @@ import dev.portcullis.proxy.server.DownstreamChannelInitializer;
 import dev.portcullis.proxy.server.HandlerNames;
 import dev.portcullis.proxy.server.Transport;
 import dev.portcullis.proxy.upstream.UpstreamPools;
-import dev.portcullis.ratelimit.filter.RateLimiting;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -58,11 +57,10 @@ public final class Gateway implements AutoCloseable {
   private boolean stopping;
   private boolean drainedCleanly;
 
-  private Gateway(GatewayConfig config, Transport transport) {
+  private Gateway(GatewayConfig config, Transport transport, Observability observability) {
     this.config = config;
     ServerConfig server = config.server();
-    // First: it may fail (an access log file that cannot be opened) before any thread exists.
-    this.observability = Observability.create(config);
+    this.observability = observability;
     this.acceptGroup = transport.newGroup(1, "portcullis-accept");
     this.workerGroup = transport.newGroup(server.effectiveWorkerThreads(), "portcullis-worker");
     this.adminGroup = transport.newGroup(1, "portcullis-admin");
@@ -73,30 +71,57 @@ public final class Gateway implements AutoCloseable {
     this.admin = new AdminServer();
   }
 
-  /** Binds both listeners and returns once they accept connections. */
+  /**
+   * Builds the modules the configuration asks for (rate limiting, authentication), binds both
+   * listeners and returns once they accept connections.
+   *
+   * @throws IllegalStateException when a listener cannot bind or a module cannot start (the message
+   *     names the key or address)
+   */
   public static Gateway start(GatewayConfig config) throws InterruptedException {
-    RateLimiting rateLimiting = RateLimiting.create(config.rateLimits());
+    // First: it may fail (an access log file that cannot be opened) before any thread exists.
+    Observability observability = Observability.create(config);
+    GatewayModules modules;
     try {
-      Gateway gateway = start(config, rateLimiting.filterFactories());
-      gateway.closeOnStop.add(rateLimiting);
-      gateway.observability.registerRateLimiting(rateLimiting);
+      modules = GatewayModules.create(config, observability);
+    } catch (RuntimeException e) {
+      observability.close();
+      throw e;
+    }
+    try {
+      Gateway gateway = start(config, modules.filterFactories(), observability);
+      gateway.closeOnStop.addAll(modules.closeables());
       return gateway;
     } catch (RuntimeException | InterruptedException e) {
-      rateLimiting.close();
+      modules.close();
       throw e;
     }
   }
 
   /**
-   * Starts with the filters the given factories contribute to each route.
+   * Starts with only the filters the given factories contribute to each route (no modules of its
+   * own): for tests of one module.
    *
    * @throws IllegalStateException when a listener cannot bind (the message names the address)
    */
   public static Gateway start(GatewayConfig config, List<RouteFilterFactory> filterFactories)
       throws InterruptedException {
+    return start(config, filterFactories, Observability.create(config));
+  }
+
+  private static Gateway start(
+      GatewayConfig config, List<RouteFilterFactory> filterFactories, Observability observability)
+      throws InterruptedException {
     Transport transport = Transport.best();
-    Router router = Router.compile(config, filterFactories);
-    Gateway gateway = new Gateway(config, transport);
+    Gateway gateway;
+    Router router;
+    try {
+      router = Router.compile(config, filterFactories);
+      gateway = new Gateway(config, transport, observability);
+    } catch (RuntimeException e) {
+      observability.close();
+      throw e;
+    }
     try {
       gateway.bind(transport, router);
     } catch (RuntimeException | InterruptedException e) {

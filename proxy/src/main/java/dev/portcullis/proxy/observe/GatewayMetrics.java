@@ -1,5 +1,6 @@
 package dev.portcullis.proxy.observe;
 
+import dev.portcullis.auth.filter.Authentication;
 import dev.portcullis.core.config.RouteConfig;
 import dev.portcullis.core.route.Route;
 import dev.portcullis.proxy.forward.GatewayState;
@@ -295,6 +296,31 @@ public final class GatewayMetrics implements GatewayObserver {
         .name("portcullis_ratelimit_redis_breaker_open")
         .help("1 while the Redis circuit breaker is open")
         .callback(callback -> callback.call(limiting.redisBreakerOpen() ? 1 : 0))
+        .register(registry);
+  }
+
+  public void registerAuthentication(Authentication auth) {
+    CounterWithCallback.builder()
+        .name("portcullis_auth_attempts_total")
+        .help(
+            "Authentication attempts by credential method (api_key, jwt, none) and result"
+                + " (success, failure, unavailable, blocked)")
+        .labelNames("method", "result")
+        .callback(
+            callback ->
+                auth.attemptsByMethod()
+                    .forEach(
+                        (method, counts) -> {
+                          callback.call(counts[0], method, "success");
+                          callback.call(counts[1], method, "failure");
+                          callback.call(counts[2], method, "unavailable");
+                          callback.call(counts[3], method, "blocked");
+                        }))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("portcullis_auth_permission_denials_total")
+        .help("Authenticated requests refused for lacking the permission their route needs")
+        .callback(callback -> callback.call(auth.permissionDenials()))
         .register(registry);
   }
 

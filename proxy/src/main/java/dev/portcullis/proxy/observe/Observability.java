@@ -166,6 +166,10 @@ public final class Observability implements GatewayObserver, AutoCloseable {
     metrics.registerRateLimiting(limiting);
   }
 
+  public void registerAuthentication(dev.portcullis.auth.filter.Authentication auth) {
+    metrics.registerAuthentication(auth);
+  }
+
   public void registerEngineGauges(
       GatewayState state, UpstreamPools pools, EventLoopGroup workerGroup) {
     metrics.registerEngineGauges(state, pools, workerGroup);
