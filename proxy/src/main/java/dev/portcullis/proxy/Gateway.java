@@ -1,12 +1,16 @@
 package dev.portcullis.proxy;
 
+import dev.portcullis.auth.token.IdentityTokenIssuer;
+import dev.portcullis.auth.token.RsaIdentityTokenIssuer;
 import dev.portcullis.core.audit.AuditSink;
 import dev.portcullis.core.config.GatewayConfig;
+import dev.portcullis.core.config.JwtConfig;
 import dev.portcullis.core.config.ServerConfig;
 import dev.portcullis.core.pipeline.RouteFilterFactory;
 import dev.portcullis.core.route.Router;
 import dev.portcullis.proxy.admin.AdminServer;
 import dev.portcullis.proxy.admin.HealthEndpoints;
+import dev.portcullis.proxy.admin.JwksEndpoint;
 import dev.portcullis.proxy.forward.DownstreamHandler;
 import dev.portcullis.proxy.forward.ForwardingContext;
 import dev.portcullis.proxy.forward.GatewayState;
@@ -23,6 +27,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +51,7 @@ public final class Gateway implements AutoCloseable {
   private final UpstreamPools pools;
   private final GatewayState state;
   private final AdminServer admin;
+  private final IdentityTokenIssuer identityTokens;
   private final Observability observability;
   private final CountDownLatch terminated = new CountDownLatch(1);
 
@@ -61,6 +67,8 @@ public final class Gateway implements AutoCloseable {
   private Gateway(GatewayConfig config, Transport transport) {
     this.config = config;
     ServerConfig server = config.server();
+    // First, like observability: a signing key file that cannot be read fails before any thread.
+    this.identityTokens = identityTokens(config.auth().jwt().identityToken());
     // First: it may fail (an access log file that cannot be opened) before any thread exists.
     this.observability = Observability.create(config);
     this.acceptGroup = transport.newGroup(1, "portcullis-accept");
@@ -71,6 +79,17 @@ public final class Gateway implements AutoCloseable {
             config.upstreams(), workerGroup, transport.socketChannel(), observability);
     this.state = new GatewayState();
     this.admin = new AdminServer();
+  }
+
+  private static IdentityTokenIssuer identityTokens(JwtConfig.IdentityToken config) {
+    if (!config.enabled()) {
+      return null;
+    }
+    try {
+      return RsaIdentityTokenIssuer.create(config, Clock.systemUTC());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
   }
 
   /** Binds both listeners and returns once they accept connections. */
@@ -115,6 +134,9 @@ public final class Gateway implements AutoCloseable {
   private void bind(Transport transport, Router router) throws InterruptedException {
     ServerConfig server = config.server();
     HealthEndpoints.register(admin, state, pools);
+    if (identityTokens != null) {
+      JwksEndpoint.register(admin, identityTokens);
+    }
     observability.registerAdmin(admin);
     observability.registerEngineGauges(state, pools, workerGroup);
     adminAddress =
@@ -177,6 +199,14 @@ public final class Gateway implements AutoCloseable {
   /** The bound proxy address (the real port when the configuration asked for port 0). */
   public InetSocketAddress address() {
     return address;
+  }
+
+  /**
+   * Signs the identity tokens sent to backends; its keys are served at {@link JwksEndpoint#PATH} on
+   * the admin listener. Null when {@code auth.jwt.identity_token.enabled} is false.
+   */
+  public IdentityTokenIssuer identityTokens() {
+    return identityTokens;
   }
 
   /** The bound admin address. */

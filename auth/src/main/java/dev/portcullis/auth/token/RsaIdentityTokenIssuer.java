@@ -98,6 +98,14 @@ public final class RsaIdentityTokenIssuer implements IdentityTokenIssuer {
     return new RsaIdentityTokenIssuer(key, config.issuer(), config.ttl().toMillis(), clock);
   }
 
+  /**
+   * The process's own key when none is configured: generated once, on first use (a class holder),
+   * so every gateway in one JVM publishes the same key and only one pays for its generation.
+   */
+  private static final class GeneratedKey {
+    static final RSAPrivateCrtKey INSTANCE = generate();
+  }
+
   static RSAPrivateCrtKey generate() {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
