@@ -51,10 +51,16 @@ final class IssuerVerifier {
   private final long skewMillis;
   private final Clock clock;
   private final TokenRevocations revocations;
+  private final VerifiedTokens verified;
 
   IssuerVerifier(
-      JwtConfig.Issuer config, JwksCache jwks, Clock clock, TokenRevocations revocations) {
+      JwtConfig.Issuer config,
+      JwksCache jwks,
+      Clock clock,
+      TokenRevocations revocations,
+      VerifiedTokens verified) {
     this.config = config;
+    this.verified = verified;
     this.algorithms = Set.copyOf(config.algorithms());
     this.jwks = jwks;
     this.skewMillis = config.clockSkew().toMillis();
@@ -179,22 +185,36 @@ final class IssuerVerifier {
             null,
             clientId(claims),
             null);
-    String jti = claims.getId();
-    AuthVerdict authenticated = new AuthVerdict.Authenticated(principal);
+    VerifiedTokens.Entry entry =
+        verified.remember(
+            compact,
+            new AuthVerdict.Authenticated(principal),
+            claims.getId(),
+            claims.getExpiration().getTime() + skewMillis);
+    return revocationChecked(entry, revocations);
+  }
+
+  /** The entry's verdict unless its {@code jti} is revoked; already complete when known locally. */
+  static CompletionStage<AuthVerdict> revocationChecked(
+      VerifiedTokens.Entry entry, TokenRevocations revocations) {
+    String jti = entry.jti();
     if (jti == null) {
-      return CompletableFuture.completedStage(authenticated);
+      return entry.answer();
     }
-    return revocations
-        .isRevoked(jti)
-        .handle(
-            (revoked, error) -> {
-              if (error != null) {
-                return new AuthVerdict.Unavailable("revocation list unavailable");
-              }
-              return revoked
-                  ? new AuthVerdict.Rejected(AuthFailure.REVOKED, jti, subject)
-                  : authenticated;
-            });
+    CompletionStage<Boolean> revoked = revocations.isRevoked(jti);
+    if (revoked == InMemoryTokenRevocations.NOT_REVOKED) {
+      return entry.answer();
+    }
+    return revoked.handle(
+        (isRevoked, error) -> {
+          if (error != null) {
+            return new AuthVerdict.Unavailable("revocation list unavailable");
+          }
+          return isRevoked
+              ? new AuthVerdict.Rejected(
+                  AuthFailure.REVOKED, jti, entry.verdict().principal().subject())
+              : entry.verdict();
+        });
   }
 
   private static CompletionStage<AuthVerdict> rejected(AuthFailure failure, Claims claims) {

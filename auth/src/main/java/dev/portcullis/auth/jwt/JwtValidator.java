@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Validates client JWTs against the configured issuers with jjwt. The order keeps the cheap
- * refusals first: size, then an unverified peek at {@code alg}, {@code kid} and {@code iss} (only
+ * refusals first: size, then a token verified before ({@link VerifiedTokens}: a hash lookup plus
+ * the revocation check), then an unverified peek at {@code alg}, {@code kid} and {@code iss} (only
  * to pick the issuer's configuration and key; {@code alg: none} and unknown issuers stop here),
  * then the issuer's full verification (see {@link IssuerVerifier}).
  *
@@ -40,12 +41,20 @@ public final class JwtValidator implements JwtVerifier, AutoCloseable {
   private final Map<String, IssuerVerifier> byIssuer;
   private final int maxTokenBytes;
   private final ExecutorService fetchers;
+  private final VerifiedTokens verified;
+  private final TokenRevocations revocations;
 
   private JwtValidator(
-      Map<String, IssuerVerifier> byIssuer, int maxTokenBytes, ExecutorService fetchers) {
+      Map<String, IssuerVerifier> byIssuer,
+      int maxTokenBytes,
+      ExecutorService fetchers,
+      VerifiedTokens verified,
+      TokenRevocations revocations) {
     this.byIssuer = byIssuer;
     this.maxTokenBytes = maxTokenBytes;
     this.fetchers = fetchers;
+    this.verified = verified;
+    this.revocations = revocations;
   }
 
   /**
@@ -70,6 +79,7 @@ public final class JwtValidator implements JwtVerifier, AutoCloseable {
             .connectTimeout(config.jwks().fetchTimeout())
             .followRedirects(HttpClient.Redirect.NORMAL)
             .build();
+    VerifiedTokens verified = new VerifiedTokens(clock);
     Map<String, IssuerVerifier> byIssuer = new HashMap<>();
     for (JwtConfig.Issuer issuer : config.issuers()) {
       JwksCache jwks =
@@ -82,10 +92,11 @@ public final class JwtValidator implements JwtVerifier, AutoCloseable {
                   config.jwks().refreshMinInterval(),
                   config.jwks().cacheTtl(),
                   clock);
-      byIssuer.put(issuer.issuer(), new IssuerVerifier(issuer, jwks, clock, revocations));
+      byIssuer.put(issuer.issuer(), new IssuerVerifier(issuer, jwks, clock, revocations, verified));
     }
     JwtValidator validator =
-        new JwtValidator(Map.copyOf(byIssuer), config.maxTokenBytes(), fetchers);
+        new JwtValidator(
+            Map.copyOf(byIssuer), config.maxTokenBytes(), fetchers, verified, revocations);
     for (IssuerVerifier issuer : validator.byIssuer.values()) {
       if (issuer.jwks() != null) {
         issuer.jwks().fetch();
@@ -96,6 +107,18 @@ public final class JwtValidator implements JwtVerifier, AutoCloseable {
 
   @Override
   public CompletionStage<AuthVerdict> verify(String compactJwt) {
+    return verify(compactJwt, true);
+  }
+
+  /**
+   * The path of a token's first presentation, skipping the lookup among tokens verified before (for
+   * the benchmark of full verification).
+   */
+  CompletionStage<AuthVerdict> verifyFully(String compactJwt) {
+    return verify(compactJwt, false);
+  }
+
+  private CompletionStage<AuthVerdict> verify(String compactJwt, boolean seenBefore) {
     try {
       if (compactJwt == null || compactJwt.isEmpty()) {
         return rejected(AuthFailure.MISSING);
@@ -103,6 +126,10 @@ public final class JwtValidator implements JwtVerifier, AutoCloseable {
       // A JWT is ASCII, so its length in chars is its size in bytes.
       if (compactJwt.length() > maxTokenBytes) {
         return rejected(AuthFailure.TOO_LARGE);
+      }
+      VerifiedTokens.Entry known = seenBefore ? verified.find(compactJwt) : null;
+      if (known != null) {
+        return IssuerVerifier.revocationChecked(known, revocations);
       }
       TokenPeek peek = TokenPeek.of(compactJwt);
       if (peek == null) {

@@ -354,6 +354,23 @@ class JwtValidatorTest {
   }
 
   @Test
+  void aTokenVerifiedBeforeIsAnsweredFromCacheUntilItExpires() throws Exception {
+    JwtValidator validator = validator(rsIssuer(jwks.url(), "RS256"));
+    String token = token(rsa1.getPrivate(), Jwts.SIG.RS256, "k1", b -> b.id("reused"));
+    AuthVerdict first = await(validator.verify(token));
+    assertThat(first).isInstanceOf(AuthVerdict.Authenticated.class);
+    var again = validator.verify(token).toCompletableFuture();
+    assertThat(again.isDone()).isTrue();
+    assertThat(again.join()).isEqualTo(first);
+
+    clock.advance(Duration.ofMinutes(4)); // exp is at +5m, the skew 5m more
+    assertThat(await(validator.verify(token))).isEqualTo(first);
+    clock.advance(Duration.ofMinutes(7));
+    assertThat(await(validator.verify(token)))
+        .isEqualTo(new AuthVerdict.Rejected(AuthFailure.EXPIRED, "reused", "alice"));
+  }
+
+  @Test
   void notBeforeOrIssuedAtInTheFutureIsRefused() throws Exception {
     JwtValidator validator = validator(rsIssuer(jwks.url(), "RS256"));
     Instant now = clock.instant();
