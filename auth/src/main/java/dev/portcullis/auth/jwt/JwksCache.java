@@ -90,12 +90,19 @@ final class JwksCache {
     return snapshot;
   }
 
-  /** The cached key for {@code kid}, or null; starts a background refetch when the set is stale. */
+  /**
+   * The cached key for {@code kid}, or null; starts a background refetch when the set is stale
+   * (paced like any other, so an unreachable endpoint is not asked on every request).
+   */
   PublicJwk cached(String kid) {
     Snapshot current = snapshot;
-    if (current.fetchedAtMillis != Long.MIN_VALUE
-        && clock.millis() - current.fetchedAtMillis > ttlMillis) {
-      fetch();
+    if (current.fetchedAtMillis != Long.MIN_VALUE) {
+      long now = clock.millis();
+      if (now - current.fetchedAtMillis > ttlMillis
+          && now - lastAttemptMillis >= minIntervalMillis
+          && inFlight.get() == null) {
+        fetch();
+      }
     }
     return current.find(kid);
   }
@@ -119,8 +126,12 @@ final class JwksCache {
 
   /** Starts a fetch unless one is in flight; returns the one that will answer. */
   CompletableFuture<Snapshot> fetch() {
+    CompletableFuture<Snapshot> running = inFlight.get();
+    if (running != null) {
+      return running;
+    }
     CompletableFuture<Snapshot> mine = new CompletableFuture<>();
-    CompletableFuture<Snapshot> running = inFlight.compareAndExchange(null, mine);
+    running = inFlight.compareAndExchange(null, mine);
     if (running != null) {
       return running;
     }

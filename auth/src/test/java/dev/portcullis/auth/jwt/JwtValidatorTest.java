@@ -492,6 +492,31 @@ class JwtValidatorTest {
   }
 
   @Test
+  void aStaleKeySetIsRefetchedInTheBackgroundOnce() throws Exception {
+    JwtValidator validator = validator(rsIssuer(jwks.url(), "RS256"));
+    assertThat(await(validator.verify(token(rsa1.getPrivate(), Jwts.SIG.RS256, "k1"))))
+        .isInstanceOf(AuthVerdict.Authenticated.class);
+    jwks.publish(jwksOf(jwk(rsa2.getPublic(), "k2")));
+    clock.advance(Duration.ofMinutes(11));
+
+    // Answered from the old set at once; the refetch runs behind it.
+    var answer = validator.verify(token(rsa1.getPrivate(), Jwts.SIG.RS256, "k1"));
+    assertThat(answer.toCompletableFuture().isDone()).isTrue();
+    assertThat(answer.toCompletableFuture().join()).isInstanceOf(AuthVerdict.Authenticated.class);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    AuthVerdict rotated;
+    do {
+      Thread.sleep(20);
+      rotated = await(validator.verify(token(rsa2.getPrivate(), Jwts.SIG.RS256, "k2")));
+    } while (!(rotated instanceof AuthVerdict.Authenticated) && System.nanoTime() < deadline);
+    assertThat(rotated).isInstanceOf(AuthVerdict.Authenticated.class);
+    for (int i = 0; i < 10; i++) {
+      validator.verify(token(rsa2.getPrivate(), Jwts.SIG.RS256, "k2"));
+    }
+    assertThat(jwks.fetches()).isEqualTo(2);
+  }
+
+  @Test
   void cachedKeysKeepWorkingWhileTheJwksIsDown() throws Exception {
     JwtValidator validator = validator(rsIssuer(jwks.url(), "RS256"));
     assertThat(await(validator.verify(token(rsa1.getPrivate(), Jwts.SIG.RS256, "k1"))))
