@@ -92,12 +92,18 @@ class JwtConfigTest {
   void environmentOverridesIdentityTokenSettings() throws Exception {
     JwtConfig jwt =
         parse(
-            "auth: {}\n",
+            "auth:\n  jwt:\n    issuers:\n      - {issuer: idp, jwks_url: 'https://idp/jwks', audience: a}\n",
             Map.of(
                 "PORTCULLIS_AUTH_JWT_IDENTITY_TOKEN_ENABLED", "false",
-                "PORTCULLIS_AUTH_JWT_MAX_TOKEN_BYTES", "16KiB"));
+                "PORTCULLIS_AUTH_JWT_MAX_TOKEN_BYTES", "16KiB",
+                "PORTCULLIS_AUTH_JWT_ISSUERS_0_AUDIENCE", "b",
+                "PORTCULLIS_AUTH_JWT_ISSUERS_0_ALGORITHMS", "RS256,PS256",
+                "PORTCULLIS_AUTH_JWT_IDENTITY_TOKEN_AUDIENCES_JIRA", "jira-eu"));
     assertThat(jwt.identityToken().enabled()).isFalse();
     assertThat(jwt.maxTokenBytes()).isEqualTo(16384);
+    assertThat(jwt.issuers().get(0).audience()).isEqualTo("b");
+    assertThat(jwt.issuers().get(0).algorithms()).containsExactly("RS256", "PS256");
+    assertThat(jwt.identityToken().audienceFor("jira")).isEqualTo("jira-eu");
   }
 
   @Test
