@@ -59,6 +59,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Buffers: the aggregated request is released by {@link SimpleChannelInboundHandler}; the body
  * is copied into a String before the subclass sees it, so no subclass ever holds a {@code ByteBuf}.
+ *
+ * <p>Identity tokens ({@link #verifyIdentityTokens}): a request is answered once its token is
+ * verified, at once when the signing key is cached, else on the event loop after the JWKS fetch
+ * (which runs on the HTTP client's threads); the request's headers and body are copied first, as
+ * the request itself is released when the read returns. Requests pipelined behind one waiting for a
+ * fetch could then be answered out of order; the gateway never pipelines to a backend.
  */
 public abstract sealed class MockAtlassianServer implements AutoCloseable
     permits MockJira, MockConfluence {
