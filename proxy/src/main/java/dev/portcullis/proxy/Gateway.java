@@ -1,5 +1,6 @@
 package dev.portcullis.proxy;
 
+import dev.portcullis.auth.token.IdentityTokenIssuer;
 import dev.portcullis.core.audit.AuditSink;
 import dev.portcullis.core.config.GatewayConfig;
 import dev.portcullis.core.config.ServerConfig;
@@ -7,6 +8,7 @@ import dev.portcullis.core.pipeline.RouteFilterFactory;
 import dev.portcullis.core.route.Router;
 import dev.portcullis.proxy.admin.AdminServer;
 import dev.portcullis.proxy.admin.HealthEndpoints;
+import dev.portcullis.proxy.admin.JwksEndpoint;
 import dev.portcullis.proxy.forward.DownstreamHandler;
 import dev.portcullis.proxy.forward.ForwardingContext;
 import dev.portcullis.proxy.forward.GatewayState;
@@ -45,6 +47,7 @@ public final class Gateway implements AutoCloseable {
   private final UpstreamPools pools;
   private final GatewayState state;
   private final AdminServer admin;
+  private final IdentityTokenIssuer identityTokens;
   private final Observability observability;
   private final CountDownLatch terminated = new CountDownLatch(1);
 
@@ -57,10 +60,15 @@ public final class Gateway implements AutoCloseable {
   private boolean stopping;
   private boolean drainedCleanly;
 
-  private Gateway(GatewayConfig config, Transport transport, Observability observability) {
+  private Gateway(
+      GatewayConfig config,
+      Transport transport,
+      Observability observability,
+      IdentityTokenIssuer identityTokens) {
     this.config = config;
     ServerConfig server = config.server();
     this.observability = observability;
+    this.identityTokens = identityTokens;
     this.acceptGroup = transport.newGroup(1, "portcullis-accept");
     this.workerGroup = transport.newGroup(server.effectiveWorkerThreads(), "portcullis-worker");
     this.adminGroup = transport.newGroup(1, "portcullis-admin");
@@ -89,7 +97,8 @@ public final class Gateway implements AutoCloseable {
       throw e;
     }
     try {
-      Gateway gateway = start(config, modules.filterFactories(), observability);
+      Gateway gateway =
+          start(config, modules.filterFactories(), observability, modules.identityTokens());
       gateway.closeOnStop.addAll(modules.closeables());
       return gateway;
     } catch (RuntimeException | InterruptedException e) {
@@ -106,18 +115,21 @@ public final class Gateway implements AutoCloseable {
    */
   public static Gateway start(GatewayConfig config, List<RouteFilterFactory> filterFactories)
       throws InterruptedException {
-    return start(config, filterFactories, Observability.create(config));
+    return start(config, filterFactories, Observability.create(config), null);
   }
 
   private static Gateway start(
-      GatewayConfig config, List<RouteFilterFactory> filterFactories, Observability observability)
+      GatewayConfig config,
+      List<RouteFilterFactory> filterFactories,
+      Observability observability,
+      IdentityTokenIssuer identityTokens)
       throws InterruptedException {
     Transport transport = Transport.best();
     Gateway gateway;
     Router router;
     try {
       router = Router.compile(config, filterFactories);
-      gateway = new Gateway(config, transport, observability);
+      gateway = new Gateway(config, transport, observability, identityTokens);
     } catch (RuntimeException e) {
       observability.close();
       throw e;
@@ -140,6 +152,9 @@ public final class Gateway implements AutoCloseable {
   private void bind(Transport transport, Router router) throws InterruptedException {
     ServerConfig server = config.server();
     HealthEndpoints.register(admin, state, pools);
+    if (identityTokens != null) {
+      JwksEndpoint.register(admin, identityTokens);
+    }
     observability.registerAdmin(admin);
     observability.registerEngineGauges(state, pools, workerGroup);
     adminAddress =
@@ -202,6 +217,14 @@ public final class Gateway implements AutoCloseable {
   /** The bound proxy address (the real port when the configuration asked for port 0). */
   public InetSocketAddress address() {
     return address;
+  }
+
+  /**
+   * Signs the identity tokens sent to backends; its keys are served at {@link JwksEndpoint#PATH} on
+   * the admin listener. Null when {@code auth.jwt.identity_token.enabled} is false.
+   */
+  public IdentityTokenIssuer identityTokens() {
+    return identityTokens;
   }
 
   /** The bound admin address. */

@@ -1,10 +1,17 @@
 package dev.portcullis.proxy;
 
 import dev.portcullis.auth.filter.Authentication;
+import dev.portcullis.auth.jwt.JwtValidator;
+import dev.portcullis.auth.jwt.TokenRevocations;
+import dev.portcullis.auth.token.IdentityTokenIssuer;
+import dev.portcullis.auth.token.RsaIdentityTokenIssuer;
 import dev.portcullis.core.config.GatewayConfig;
+import dev.portcullis.core.config.JwtConfig;
 import dev.portcullis.core.pipeline.RouteFilterFactory;
 import dev.portcullis.proxy.observe.Observability;
 import dev.portcullis.ratelimit.filter.RateLimiting;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -21,6 +28,10 @@ final class GatewayModules implements AutoCloseable {
 
   private final List<RouteFilterFactory> filterFactories = new ArrayList<>();
   private final List<AutoCloseable> closeables = new ArrayList<>();
+  private IdentityTokenIssuer identityTokens;
+
+  /** A revocation check slower than this answers Unavailable rather than hold the request. */
+  private static final Duration REVOCATION_TIMEOUT = Duration.ofMillis(250);
 
   private GatewayModules() {}
 
@@ -37,11 +48,32 @@ final class GatewayModules implements AutoCloseable {
       modules.filterFactories.addAll(rateLimiting.filterFactories());
       observability.registerRateLimiting(rateLimiting);
 
+      JwtConfig jwt = config.auth().jwt();
+      JwtValidator jwtValidator = null;
+      if (!jwt.issuers().isEmpty()) {
+        TokenRevocations revocations =
+            jwt.revocationRedisUri() == null
+                ? TokenRevocations.inMemory(Clock.systemUTC())
+                : TokenRevocations.redis(
+                    jwt.revocationRedisUri(), REVOCATION_TIMEOUT, Clock.systemUTC());
+        modules.closeables.add(revocations);
+        jwtValidator = JwtValidator.create(jwt, revocations, Clock.systemUTC());
+        modules.closeables.add(jwtValidator);
+      }
+      modules.identityTokens = identityTokens(jwt.identityToken());
+      Authentication.IdentityPropagation propagation =
+          modules.identityTokens == null
+              ? null
+              : new Authentication.IdentityPropagation(
+                  modules.identityTokens,
+                  jwt.identityToken().header(),
+                  jwt.identityToken()::audienceFor,
+                  jwt.identityToken().ttl().dividedBy(2));
       Authentication authentication =
           new Authentication(
               config.auth().access(),
-              new Authentication.Verifiers(null, null),
-              null,
+              new Authentication.Verifiers(null, jwtValidator),
+              propagation,
               observability.auditSink());
       modules.filterFactories.addAll(authentication.filterFactories());
       observability.registerAuthentication(authentication);
@@ -50,6 +82,23 @@ final class GatewayModules implements AutoCloseable {
       modules.close();
       throw e;
     }
+  }
+
+  private static IdentityTokenIssuer identityTokens(JwtConfig.IdentityToken config) {
+    if (!config.enabled()) {
+      return null;
+    }
+    try {
+      return RsaIdentityTokenIssuer.create(config, Clock.systemUTC());
+    } catch (IllegalArgumentException e) {
+      // A signing key file that cannot be read: the message names the key and the file.
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /** Signs the identity tokens for backends; null when they are switched off. */
+  IdentityTokenIssuer identityTokens() {
+    return identityTokens;
   }
 
   List<RouteFilterFactory> filterFactories() {

@@ -1,7 +1,9 @@
 package dev.portcullis.proxy.demo;
 
 import dev.portcullis.core.config.GatewayConfig;
+import dev.portcullis.core.config.JwtConfig;
 import dev.portcullis.core.config.UpstreamConfig;
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,16 @@ public final class DemoBackends implements AutoCloseable {
 
   public MockConfluence confluence() {
     return confluence;
+  }
+
+  /**
+   * Makes both mocks require and verify the gateway's identity token against its JWKS, with the
+   * audiences the configuration gives the {@code jira} and {@code confluence} upstreams.
+   */
+  public void verifyIdentityTokens(URI jwksUrl, JwtConfig.IdentityToken identityToken) {
+    jira.verifyIdentityTokens(jwksUrl, identityToken, identityToken.audienceFor("jira"));
+    confluence.verifyIdentityTokens(
+        jwksUrl, identityToken, identityToken.audienceFor("confluence"));
   }
 
   /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.core.config.JwtConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -22,6 +23,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -57,6 +59,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Buffers: the aggregated request is released by {@link SimpleChannelInboundHandler}; the body
  * is copied into a String before the subclass sees it, so no subclass ever holds a {@code ByteBuf}.
+ *
+ * <p>Identity tokens ({@link #verifyIdentityTokens}): a request is answered once its token is
+ * verified, at once when the signing key is cached, else on the event loop after the JWKS fetch
+ * (which runs on the HTTP client's threads); the request's headers and body are copied first, as
+ * the request itself is released when the read returns. Requests pipelined behind one waiting for a
+ * fetch could then be answered out of order; the gateway never pipelines to a backend.
  */
 public abstract sealed class MockAtlassianServer implements AutoCloseable
     permits MockJira, MockConfluence {
@@ -81,6 +89,7 @@ public abstract sealed class MockAtlassianServer implements AutoCloseable
   private final AtomicInteger requestsServed = new AtomicInteger();
   private EventLoopGroup group;
   private Channel channel;
+  private volatile IdentityTokenCheck tokenCheck;
 
   MockAtlassianServer(String name) {
     this.name = name;
@@ -139,6 +148,22 @@ public abstract sealed class MockAtlassianServer implements AutoCloseable
     return requestsServed.get();
   }
 
+  /**
+   * From now on, every request must carry the gateway's identity token, verified against the JWKS
+   * at {@code jwksUrl} (RS256, the configured issuer, {@code audience}); a request without a valid
+   * one gets 401 as the product would answer it, and a valid one's claims are echoed in {@code
+   * X-Mock-Identity} under {@code token_claims}. Off unless called, so a mock stays usable without
+   * a gateway.
+   */
+  public final void verifyIdentityTokens(
+      URI jwksUrl, JwtConfig.IdentityToken identityToken, String audience) {
+    IdentityTokenCheck previous = tokenCheck;
+    tokenCheck = IdentityTokenCheck.create(jwksUrl, identityToken, audience);
+    if (previous != null) {
+      previous.close();
+    }
+  }
+
   /** A response the subclass built: status, JSON body (null for none) and extra headers. */
   protected record MockResponse(HttpResponseStatus status, JsonNode body, List<String> headers) {
     protected MockResponse(HttpResponseStatus status, JsonNode body) {
@@ -154,8 +179,13 @@ public abstract sealed class MockAtlassianServer implements AutoCloseable
     }
   }
 
-  /** What a subclass sees of a request. {@code body} is null when there was none. */
-  protected record Request(String method, String path, QueryStringDecoder query, JsonNode body) {
+  /**
+   * What a subclass sees of a request. {@code body} is null when there was none; {@code
+   * tokenClaims} holds the verified identity token's claims, or null when the mock does not verify
+   * tokens.
+   */
+  protected record Request(
+      String method, String path, QueryStringDecoder query, JsonNode body, ObjectNode tokenClaims) {
     String param(String name, String fallback) {
       List<String> values = query.parameters().get(name);
       return values == null || values.isEmpty() ? fallback : values.get(0);
@@ -187,6 +217,14 @@ public abstract sealed class MockAtlassianServer implements AutoCloseable
   /** An error body in the product's shape. */
   protected abstract MockResponse error(HttpResponseStatus status, String message);
 
+  /** The 401 the product answers a request without valid credentials. */
+  private MockResponse unauthenticated() {
+    return error(
+            HttpResponseStatus.UNAUTHORIZED,
+            "You are not authenticated. Authentication required to perform this operation.")
+        .withHeader("WWW-Authenticate", "Bearer realm=\"" + name + "\"");
+  }
+
   /** Adds product-specific headers to every response. */
   protected void decorate(HttpHeaders headers) {}
 
@@ -196,11 +234,14 @@ public abstract sealed class MockAtlassianServer implements AutoCloseable
    * credential is never echoed, only its scheme and that one was present ({@code "Bearer
    * present"}).
    *
-   * <p>This is the one place to extend when the gateway starts signing its own identity token:
-   * verify it here and add the verified claims to {@code identity}.
+   * <p>With {@link #verifyIdentityTokens} on, the verified token's claims come first, under {@code
+   * token_claims}.
    */
-  protected ObjectNode identityOf(HttpHeaders headers) {
+  protected ObjectNode identityOf(HttpHeaders headers, ObjectNode tokenClaims) {
     ObjectNode identity = JSON.createObjectNode();
+    if (tokenClaims != null) {
+      identity.set("token_claims", tokenClaims);
+    }
     for (String header : IDENTITY_HEADERS) {
       List<String> values = headers.getAll(header);
       if (!values.isEmpty()) {
@@ -220,6 +261,10 @@ public abstract sealed class MockAtlassianServer implements AutoCloseable
 
   @Override
   public void close() {
+    IdentityTokenCheck check = tokenCheck;
+    if (check != null) {
+      check.close();
+    }
     if (channel != null) {
       channel.close().syncUninterruptibly();
     }
@@ -228,27 +273,29 @@ public abstract sealed class MockAtlassianServer implements AutoCloseable
     }
   }
 
-  private MockResponse dispatch(FullHttpRequest http) {
-    QueryStringDecoder query = new QueryStringDecoder(http.uri());
+  private MockResponse dispatch(
+      String method, String uri, String bodyText, ObjectNode tokenClaims) {
+    QueryStringDecoder query = new QueryStringDecoder(uri);
     try {
       JsonNode body = null;
-      if (http.content().isReadable()) {
+      if (bodyText != null) {
         try {
-          body = JSON.readTree(http.content().toString(StandardCharsets.UTF_8));
+          body = JSON.readTree(bodyText);
         } catch (JsonProcessingException e) {
           throw new BadRequest("Unexpected character in the request body: not valid JSON");
         }
       }
-      return handle(new Request(http.method().name(), query.path(), query, body));
+      return handle(new Request(method, query.path(), query, body, tokenClaims));
     } catch (BadRequest e) {
       return error(HttpResponseStatus.BAD_REQUEST, e.getMessage());
     } catch (RuntimeException e) {
-      log.warn("mock {} failed on {} {}", name, http.method(), query.path(), e);
+      log.warn("mock {} failed on {} {}", name, method, query.path(), e);
       return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "Internal server error");
     }
   }
 
-  private FullHttpResponse encode(MockResponse response, HttpHeaders requestHeaders) {
+  private FullHttpResponse encode(
+      MockResponse response, HttpHeaders requestHeaders, ObjectNode tokenClaims) {
     byte[] bytes;
     try {
       bytes = response.body() == null ? new byte[0] : JSON.writeValueAsBytes(response.body());
@@ -269,7 +316,7 @@ public abstract sealed class MockAtlassianServer implements AutoCloseable
     headers.set(HttpHeaderNames.CACHE_CONTROL, "no-cache, no-store, no-transform");
     headers.set("X-Content-Type-Options", "nosniff");
     headers.set("X-AREQUESTID", UUID.randomUUID().toString().toUpperCase(Locale.ROOT));
-    headers.set("X-Mock-Identity", identityOf(requestHeaders).toString());
+    headers.set("X-Mock-Identity", identityOf(requestHeaders, tokenClaims).toString());
     for (int i = 0; i + 1 < response.headers().size(); i += 2) {
       headers.set(response.headers().get(i), response.headers().get(i + 1));
     }
@@ -283,11 +330,48 @@ public abstract sealed class MockAtlassianServer implements AutoCloseable
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest http) {
       requestsServed.incrementAndGet();
       boolean keepAlive = HttpUtil.isKeepAlive(http) && http.decoderResult().isSuccess();
-      MockResponse response =
-          http.decoderResult().isSuccess()
-              ? dispatch(http)
-              : error(HttpResponseStatus.BAD_REQUEST, "Malformed HTTP request");
-      FullHttpResponse out = encode(response, http.headers());
+      IdentityTokenCheck check = tokenCheck;
+      String method = http.method().name();
+      String uri = http.uri();
+      String body =
+          http.content().isReadable() ? http.content().toString(StandardCharsets.UTF_8) : null;
+      if (!http.decoderResult().isSuccess()) {
+        respond(
+            ctx,
+            error(HttpResponseStatus.BAD_REQUEST, "Malformed HTTP request"),
+            http.headers(),
+            null,
+            keepAlive);
+        return;
+      }
+      if (check == null) {
+        respond(ctx, dispatch(method, uri, body, null), http.headers(), null, keepAlive);
+        return;
+      }
+      // The request is released when this method returns: keep copies for the verdict.
+      HttpHeaders headers = new DefaultHttpHeaders().set(http.headers());
+      check
+          .verify(headers)
+          .whenComplete(
+              (claims, error) ->
+                  ctx.executor()
+                      .execute(
+                          () -> {
+                            MockResponse response =
+                                claims == null
+                                    ? unauthenticated()
+                                    : dispatch(method, uri, body, claims);
+                            respond(ctx, response, headers, claims, keepAlive);
+                          }));
+    }
+
+    private void respond(
+        ChannelHandlerContext ctx,
+        MockResponse response,
+        HttpHeaders requestHeaders,
+        ObjectNode claims,
+        boolean keepAlive) {
+      FullHttpResponse out = encode(response, requestHeaders, claims);
       if (!keepAlive) {
         out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       }

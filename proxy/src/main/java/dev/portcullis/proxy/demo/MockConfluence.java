@@ -97,6 +97,9 @@ public final class MockConfluence extends MockAtlassianServer {
         default -> notAllowed("GET, POST");
       };
     }
+    if (path.equals(API + "/user/current") && method.equals("GET")) {
+      return ok(currentUser(request.tokenClaims()));
+    }
     if (path.equals(API + "/space") && method.equals("GET")) {
       return listSpaces(request);
     }
@@ -316,6 +319,17 @@ public final class MockConfluence extends MockAtlassianServer {
     body.put("message", message);
     body.put("reason", reason);
     return new MockResponse(status, body);
+  }
+
+  private static ObjectNode currentUser(ObjectNode tokenClaims) {
+    String subject =
+        tokenClaims != null && tokenClaims.hasNonNull("sub")
+            ? tokenClaims.get("sub").asText()
+            : "demo-user";
+    ObjectNode user = JSON.createObjectNode();
+    user.put("type", "known").put("accountId", subject).put("accountType", "atlassian");
+    user.put("displayName", subject).put("publicName", subject);
+    return user;
   }
 
   @Override

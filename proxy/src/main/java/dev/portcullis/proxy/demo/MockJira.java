@@ -153,7 +153,7 @@ public final class MockJira extends MockAtlassianServer {
       return search(request, path.endsWith("/jql"));
     }
     if (path.equals(API + "/myself")) {
-      return method.equals("GET") ? ok(myself()) : notAllowed("GET");
+      return method.equals("GET") ? ok(myself(request.tokenClaims())) : notAllowed("GET");
     }
     if (path.equals(API + "/project")) {
       return method.equals("GET") ? ok(JSON.createArrayNode().add(project())) : notAllowed("GET");
@@ -495,8 +495,16 @@ public final class MockJira extends MockAtlassianServer {
     return user;
   }
 
-  private ObjectNode myself() {
+  /** The demo user, or with a verified identity token the token's subject, as Jira would. */
+  private ObjectNode myself(ObjectNode tokenClaims) {
     ObjectNode user = user();
+    if (tokenClaims != null && tokenClaims.hasNonNull("sub")) {
+      String subject = tokenClaims.get("sub").asText();
+      user.put("self", base() + API + "/user?accountId=" + subject);
+      user.put("accountId", subject);
+      user.put("displayName", subject);
+      user.remove("emailAddress");
+    }
     user.put("locale", "en_GB");
     user.putObject("groups").put("size", 1).putArray("items");
     user.putObject("applicationRoles").put("size", 1).putArray("items");
