@@ -46,6 +46,38 @@ public final class ApiKeyFormat {
   }
 
   /**
+   * A new secret for an existing key id: what rotation issues, so the key keeps its id and its
+   * history.
+   */
+  public static String withNewSecret(ApiKeyType type, String keyId, SecureRandom random) {
+    if (type == ApiKeyType.LEGACY || keyId.length() != KEY_ID_CHARS) {
+      throw new IllegalArgumentException("only prefixed keys with an id get a new secret");
+    }
+    byte[] secret = new byte[SECRET_BYTES];
+    random.nextBytes(secret);
+    String unchecked = type.prefix() + keyId + BASE64URL.encodeToString(secret);
+    return unchecked + checksum(unchecked, unchecked.length());
+  }
+
+  /**
+   * Whether the text has the prefix and length of one of our keys, whatever its checksum: such a
+   * text that does not {@link #parse} is a mistyped key rather than something else entirely.
+   */
+  public static boolean hasKeyShape(String text) {
+    if (text == null) {
+      return false;
+    }
+    for (ApiKeyType type : ApiKeyType.values()) {
+      if (!type.prefix().isEmpty()
+          && text.startsWith(type.prefix())
+          && text.length() == type.prefix().length() + BODY_CHARS) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Reads a presented key.
    *
    * @return the key, or null when it is not a well-formed key of any type (wrong prefix, length,
