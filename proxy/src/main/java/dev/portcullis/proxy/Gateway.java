@@ -5,6 +5,7 @@ import dev.portcullis.core.config.GatewayConfig;
 import dev.portcullis.core.config.ServerConfig;
 import dev.portcullis.core.pipeline.RouteFilterFactory;
 import dev.portcullis.core.route.Router;
+import dev.portcullis.proxy.admin.AdminModule;
 import dev.portcullis.proxy.admin.AdminServer;
 import dev.portcullis.proxy.admin.HealthEndpoints;
 import dev.portcullis.proxy.forward.DownstreamHandler;
@@ -52,6 +53,8 @@ public final class Gateway implements AutoCloseable {
   /** Modules started for this gateway (rate limiting's Redis client), closed after the pools. */
   private final List<AutoCloseable> closeOnStop = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  private final List<AdminModule> adminModules = new java.util.ArrayList<>();
+
   private Channel serverChannel;
   private InetSocketAddress address;
   private InetSocketAddress adminAddress;
@@ -75,9 +78,24 @@ public final class Gateway implements AutoCloseable {
 
   /** Binds both listeners and returns once they accept connections. */
   public static Gateway start(GatewayConfig config) throws InterruptedException {
-    RateLimiting rateLimiting = RateLimiting.create(config.rateLimits());
+    return start(config, new AdminModule[0]);
+  }
+
+  /**
+   * Starts with admin modules (key management, for one). The gateway owns them from this call on:
+   * it closes them when it stops, or at once when it fails to start.
+   */
+  public static Gateway start(GatewayConfig config, AdminModule... adminModules)
+      throws InterruptedException {
+    RateLimiting rateLimiting;
     try {
-      Gateway gateway = start(config, rateLimiting.filterFactories());
+      rateLimiting = RateLimiting.create(config.rateLimits());
+    } catch (RuntimeException e) {
+      closeAll(List.of(adminModules));
+      throw e;
+    }
+    try {
+      Gateway gateway = start(config, rateLimiting.filterFactories(), List.of(adminModules));
       gateway.closeOnStop.add(rateLimiting);
       gateway.observability.registerRateLimiting(rateLimiting);
       return gateway;
@@ -94,9 +112,31 @@ public final class Gateway implements AutoCloseable {
    */
   public static Gateway start(GatewayConfig config, List<RouteFilterFactory> filterFactories)
       throws InterruptedException {
+    return start(config, filterFactories, List.of());
+  }
+
+  /**
+   * Starts with route filters and admin modules; the gateway owns the modules from this call on.
+   *
+   * @throws IllegalStateException when a listener cannot bind (the message names the address)
+   */
+  public static Gateway start(
+      GatewayConfig config,
+      List<RouteFilterFactory> filterFactories,
+      List<AdminModule> adminModules)
+      throws InterruptedException {
     Transport transport = Transport.best();
-    Router router = Router.compile(config, filterFactories);
-    Gateway gateway = new Gateway(config, transport);
+    Router router;
+    Gateway gateway;
+    try {
+      router = Router.compile(config, filterFactories);
+      gateway = new Gateway(config, transport);
+    } catch (RuntimeException e) {
+      closeAll(adminModules);
+      throw e;
+    }
+    gateway.adminModules.addAll(adminModules);
+    gateway.closeOnStop.addAll(adminModules);
     try {
       gateway.bind(transport, router);
     } catch (RuntimeException | InterruptedException e) {
@@ -112,10 +152,23 @@ public final class Gateway implements AutoCloseable {
     return gateway;
   }
 
+  private static void closeAll(List<? extends AutoCloseable> modules) {
+    for (AutoCloseable module : modules) {
+      try {
+        module.close();
+      } catch (Exception e) {
+        log.warn("closing {} failed", module.getClass().getSimpleName(), e);
+      }
+    }
+  }
+
   private void bind(Transport transport, Router router) throws InterruptedException {
     ServerConfig server = config.server();
     HealthEndpoints.register(admin, state, pools);
     observability.registerAdmin(admin);
+    for (AdminModule module : adminModules) {
+      module.register(admin, observability.auditSink());
+    }
     observability.registerEngineGauges(state, pools, workerGroup);
     adminAddress =
         bindOrExplain(

@@ -17,12 +17,18 @@ public final class ApiKeyAudit {
   private ApiKeyAudit() {}
 
   /**
-   * @param actor who asked: the admin key's id and subject, or {@code cli:<os user>}
+   * @param actor who asked: the admin key's subject, or {@code cli:<os user>}
+   * @param actorKeyId the id of the admin key used, or null from the CLI
    * @param clientIp the admin client's address, or null from the CLI
    * @param requestId the admin request's id, or null
    */
   public static AuditEvent event(
-      String action, ApiKeyInfo key, String actor, String clientIp, String requestId) {
+      String action,
+      ApiKeyInfo key,
+      String actor,
+      String actorKeyId,
+      String clientIp,
+      String requestId) {
     Map<String, String> details = new LinkedHashMap<>();
     details.put("key_id", key.id());
     details.put("subject", key.subject());
@@ -31,6 +37,9 @@ public final class ApiKeyAudit {
     }
     details.put("key_type", key.type());
     details.put("actor", actor);
+    if (actorKeyId != null) {
+      details.put("actor_key_id", actorKeyId);
+    }
     return new AuditEvent(
         Instant.now(), action, AuditEvent.Outcome.SUCCESS, actor, clientIp, requestId, details);
   }
