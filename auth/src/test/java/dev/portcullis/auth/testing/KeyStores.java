@@ -44,6 +44,21 @@ public final class KeyStores implements AutoCloseable {
     return kind == Kind.H2 ? null : name;
   }
 
+  /**
+   * A JDBC URL that reaches this run's store without a schema argument, as a configuration file
+   * would name it: for PostgreSQL the schema is created now and named in {@code currentSchema}.
+   */
+  public String configuredUrl() throws SQLException {
+    if (kind == Kind.H2) {
+      return store().url();
+    }
+    try (Connection c = DriverManager.getConnection(POSTGRES_URL, "postgres", "");
+        Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA IF NOT EXISTS " + name);
+    }
+    return POSTGRES_URL + "?currentSchema=" + name;
+  }
+
   /** Runs SQL on the store's database, in its schema, outside the service. */
   public void sql(String statement) throws SQLException {
     try (Connection c = connect();
