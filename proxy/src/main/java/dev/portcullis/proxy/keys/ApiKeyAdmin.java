@@ -43,7 +43,7 @@ public final class ApiKeyAdmin implements AdminModule {
 
   private final ApiKeyService keys;
   private final boolean ownsService;
-  private AuditSink audit;
+  private volatile AuditSink audit;
 
   /**
    * @param ownsService whether closing this module closes the service
