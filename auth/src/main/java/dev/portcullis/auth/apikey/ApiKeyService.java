@@ -70,6 +70,15 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
   private final LastUsedBatch lastUsed;
   private final SecureRandom random = new SecureRandom();
   private final RevocationBus bus;
+
+  /**
+   * When each key was last revoked or rotated (nanoTime), kept a minute: a lookup that started
+   * before the change may have read the old row, and must not put it in the cache after the
+   * invalidation ran.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> changedAt =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private volatile boolean closed;
 
   private ApiKeyService(ApiKeysConfig config, CredentialStore store, Clock clock, String redisUri) {
@@ -182,6 +191,7 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
   /** The cache entry for this key, from the store; null when the store cannot be read. */
   private CachedKey lookUp(ParsedApiKey parsed, Digest digest) {
     String hash = HEX.formatHex(digest.bytes);
+    long started = System.nanoTime();
     Optional<ApiKeyRecord> found;
     try {
       found = parsed.keyId() == null ? store.findByHash(hash) : store.find(parsed.keyId());
@@ -190,7 +200,10 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
       return null;
     }
     CachedKey entry = entryFor(parsed, hash, found.orElse(null));
-    cache.put(digest, entry);
+    Long changed = entry.keyId() == null ? null : changedAt.get(entry.keyId());
+    if (changed == null || changed - started < 0) {
+      cache.put(digest, entry);
+    }
     return entry;
   }
 
@@ -239,6 +252,7 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
 
   /** Drops every cached entry of the key here (both secrets of a rotated key, and refusals). */
   void invalidateLocally(String keyId) {
+    changedAt.put(keyId, System.nanoTime());
     cache.asMap().values().removeIf(entry -> keyId.equals(entry.keyId()));
   }
 
@@ -250,6 +264,8 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
   }
 
   private void flushLastUsed() {
+    long horizon = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
+    changedAt.values().removeIf(at -> at - horizon < 0);
     try {
       List<String> ids = lastUsed.drain();
       if (!ids.isEmpty()) {
