@@ -12,16 +12,21 @@ import dev.portcullis.core.config.GatewayConfig;
 import dev.portcullis.core.config.Secret;
 import dev.portcullis.core.identity.Principal;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -76,8 +81,7 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
    * before the change may have read the old row, and must not put it in the cache after the
    * invalidation ran.
    */
-  private final java.util.concurrent.ConcurrentHashMap<String, Long> changedAt =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Long> changedAt = new ConcurrentHashMap<>();
 
   private volatile boolean closed;
 
@@ -236,7 +240,7 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
             r.subject(),
             r.tenant(),
             AUTH_METHOD,
-            new java.util.LinkedHashSet<>(r.scopes()),
+            new LinkedHashSet<>(r.scopes()),
             r.id(),
             r.type(),
             null,
@@ -245,9 +249,8 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
   }
 
   private static boolean constantTimeEquals(String a, String b) {
-    return java.security.MessageDigest.isEqual(
-        a.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-        b.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    return MessageDigest.isEqual(
+        a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
   }
 
   /** Drops every cached entry of the key here (both secrets of a rotated key, and refusals). */
@@ -283,7 +286,7 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
   public CompletionStage<IssuedApiKey> create(NewApiKey request) {
     return async(
         () -> {
-          Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+          Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
           Instant expires;
           if (request.neverExpires()) {
             expires = null;

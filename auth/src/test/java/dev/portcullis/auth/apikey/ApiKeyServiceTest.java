@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -413,13 +412,5 @@ class ApiKeyServiceTest {
                     ApiKeysConfig.DEFAULTS.withStore(stores.store()), null, clock, stores.schema()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("auth.api_keys.pepper: missing (expected:");
-  }
-
-  static void unwrap(Runnable r) {
-    try {
-      r.run();
-    } catch (CompletionException e) {
-      throw (RuntimeException) e.getCause();
-    }
   }
 }
