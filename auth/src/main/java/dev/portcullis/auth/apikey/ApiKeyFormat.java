@@ -99,8 +99,7 @@ public final class ApiKeyFormat {
       }
       int checksumAt = presented.length() - CHECKSUM_CHARS;
       if (!isBase64Url(presented, prefix.length(), presented.length())
-          || !checksum(presented, checksumAt)
-              .contentEquals(presented.subSequence(checksumAt, presented.length()))) {
+          || !checksumMatches(presented, checksumAt)) {
         return null;
       }
       String keyId = presented.substring(prefix.length(), prefix.length() + KEY_ID_CHARS);
@@ -114,12 +113,28 @@ public final class ApiKeyFormat {
     return parse(text) != null;
   }
 
-  private static String checksum(CharSequence text, int end) {
+  /** Compares without building the expected text: a refused key allocates nothing. */
+  private static boolean checksumMatches(String text, int end) {
+    long value = crc(text, end);
+    for (int i = CHECKSUM_CHARS - 1; i >= 0; i--) {
+      if (text.charAt(end + i) != ALPHABET[(int) (value & 63)]) {
+        return false;
+      }
+      value >>>= 6;
+    }
+    return true;
+  }
+
+  private static long crc(CharSequence text, int end) {
     CRC32 crc = new CRC32();
     for (int i = 0; i < end; i++) {
       crc.update(text.charAt(i));
     }
-    long value = crc.getValue();
+    return crc.getValue();
+  }
+
+  private static String checksum(CharSequence text, int end) {
+    long value = crc(text, end);
     char[] out = new char[CHECKSUM_CHARS];
     for (int i = CHECKSUM_CHARS - 1; i >= 0; i--) {
       out[i] = ALPHABET[(int) (value & 63)];
