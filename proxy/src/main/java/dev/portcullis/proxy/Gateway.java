@@ -1,11 +1,13 @@
 package dev.portcullis.proxy;
 
+import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.token.IdentityTokenIssuer;
 import dev.portcullis.core.audit.AuditSink;
 import dev.portcullis.core.config.GatewayConfig;
 import dev.portcullis.core.config.ServerConfig;
 import dev.portcullis.core.pipeline.RouteFilterFactory;
 import dev.portcullis.core.route.Router;
+import dev.portcullis.proxy.admin.AdminModule;
 import dev.portcullis.proxy.admin.AdminServer;
 import dev.portcullis.proxy.admin.HealthEndpoints;
 import dev.portcullis.proxy.admin.JwksEndpoint;
@@ -54,6 +56,8 @@ public final class Gateway implements AutoCloseable {
   /** Modules started for this gateway (rate limiting's Redis client), closed after the pools. */
   private final List<AutoCloseable> closeOnStop = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  private final List<AdminModule> adminModules = new java.util.ArrayList<>();
+
   private Channel serverChannel;
   private InetSocketAddress address;
   private InetSocketAddress adminAddress;
@@ -87,18 +91,43 @@ public final class Gateway implements AutoCloseable {
    *     names the key or address)
    */
   public static Gateway start(GatewayConfig config) throws InterruptedException {
-    // First: it may fail (an access log file that cannot be opened) before any thread exists.
-    Observability observability = Observability.create(config);
+    return start(config, (ApiKeyService) null);
+  }
+
+  /**
+   * The same, verifying and managing API keys with the given service (a demo's seeded store, for
+   * one). The gateway owns the service from this call on.
+   *
+   * @param keys the API-key service, or null to open the one {@code auth.api_keys} describes when a
+   *     pepper is configured (without one, API keys are not accepted)
+   */
+  public static Gateway start(GatewayConfig config, ApiKeyService keys)
+      throws InterruptedException {
+    Observability observability;
+    try {
+      // First: it may fail (an access log file that cannot be opened) before any thread exists.
+      observability = Observability.create(config);
+    } catch (RuntimeException e) {
+      if (keys != null) {
+        keys.close();
+      }
+      throw e;
+    }
     GatewayModules modules;
     try {
-      modules = GatewayModules.create(config, observability);
+      modules = GatewayModules.create(config, observability, keys);
     } catch (RuntimeException e) {
       observability.close();
       throw e;
     }
     try {
       Gateway gateway =
-          start(config, modules.filterFactories(), observability, modules.identityTokens());
+          start(
+              config,
+              modules.filterFactories(),
+              modules.adminModules(),
+              observability,
+              modules.identityTokens());
       gateway.closeOnStop.addAll(modules.closeables());
       return gateway;
     } catch (RuntimeException | InterruptedException e) {
@@ -115,25 +144,50 @@ public final class Gateway implements AutoCloseable {
    */
   public static Gateway start(GatewayConfig config, List<RouteFilterFactory> filterFactories)
       throws InterruptedException {
-    return start(config, filterFactories, Observability.create(config), null);
+    return start(config, filterFactories, List.of());
+  }
+
+  /**
+   * Starts with route filters and admin modules but no modules of its own; the gateway owns the
+   * admin modules from this call on.
+   *
+   * @throws IllegalStateException when a listener cannot bind (the message names the address)
+   */
+  public static Gateway start(
+      GatewayConfig config,
+      List<RouteFilterFactory> filterFactories,
+      List<AdminModule> adminModules)
+      throws InterruptedException {
+    Observability observability;
+    try {
+      observability = Observability.create(config);
+    } catch (RuntimeException e) {
+      closeAll(adminModules);
+      throw e;
+    }
+    return start(config, filterFactories, adminModules, observability, null);
   }
 
   private static Gateway start(
       GatewayConfig config,
       List<RouteFilterFactory> filterFactories,
+      List<AdminModule> adminModules,
       Observability observability,
       IdentityTokenIssuer identityTokens)
       throws InterruptedException {
     Transport transport = Transport.best();
-    Gateway gateway;
     Router router;
+    Gateway gateway;
     try {
       router = Router.compile(config, filterFactories);
       gateway = new Gateway(config, transport, observability, identityTokens);
     } catch (RuntimeException e) {
+      closeAll(adminModules);
       observability.close();
       throw e;
     }
+    gateway.adminModules.addAll(adminModules);
+    gateway.closeOnStop.addAll(adminModules);
     try {
       gateway.bind(transport, router);
     } catch (RuntimeException | InterruptedException e) {
@@ -149,6 +203,16 @@ public final class Gateway implements AutoCloseable {
     return gateway;
   }
 
+  private static void closeAll(List<? extends AutoCloseable> modules) {
+    for (AutoCloseable module : modules) {
+      try {
+        module.close();
+      } catch (Exception e) {
+        log.warn("closing {} failed", module.getClass().getSimpleName(), e);
+      }
+    }
+  }
+
   private void bind(Transport transport, Router router) throws InterruptedException {
     ServerConfig server = config.server();
     HealthEndpoints.register(admin, state, pools);
@@ -156,6 +220,9 @@ public final class Gateway implements AutoCloseable {
       JwksEndpoint.register(admin, identityTokens);
     }
     observability.registerAdmin(admin);
+    for (AdminModule module : adminModules) {
+      module.register(admin, observability.auditSink());
+    }
     observability.registerEngineGauges(state, pools, workerGroup);
     adminAddress =
         bindOrExplain(

@@ -1,5 +1,6 @@
 package dev.portcullis.proxy;
 
+import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.filter.Authentication;
 import dev.portcullis.auth.jwt.JwtValidator;
 import dev.portcullis.auth.jwt.TokenRevocations;
@@ -8,6 +9,8 @@ import dev.portcullis.auth.token.RsaIdentityTokenIssuer;
 import dev.portcullis.core.config.GatewayConfig;
 import dev.portcullis.core.config.JwtConfig;
 import dev.portcullis.core.pipeline.RouteFilterFactory;
+import dev.portcullis.proxy.admin.AdminModule;
+import dev.portcullis.proxy.keys.ApiKeyAdmin;
 import dev.portcullis.proxy.observe.Observability;
 import dev.portcullis.ratelimit.filter.RateLimiting;
 import java.time.Clock;
@@ -28,6 +31,7 @@ final class GatewayModules implements AutoCloseable {
 
   private final List<RouteFilterFactory> filterFactories = new ArrayList<>();
   private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final List<AdminModule> adminModules = new ArrayList<>();
   private IdentityTokenIssuer identityTokens;
 
   /** A revocation check slower than this answers Unavailable rather than hold the request. */
@@ -39,10 +43,25 @@ final class GatewayModules implements AutoCloseable {
    * Builds every module; on failure closes what was already built and rethrows.
    *
    * @param observability where modules record audit events and register their metrics
+   * @param givenKeys an API-key service to use (owned from here on), or null to open the configured
+   *     one when a pepper is configured
    */
-  static GatewayModules create(GatewayConfig config, Observability observability) {
+  static GatewayModules create(
+      GatewayConfig config, Observability observability, ApiKeyService givenKeys) {
     GatewayModules modules = new GatewayModules();
+    ApiKeyService keys = givenKeys;
     try {
+      if (keys == null && config.auth().apiKeys().pepper() != null) {
+        keys = ApiKeyService.open(config);
+      }
+      if (keys != null) {
+        modules.closeables.add(keys);
+        modules.adminModules.add(new ApiKeyAdmin(keys, false));
+      } else {
+        log.warn(
+            "auth.api_keys.pepper is not configured: API keys are not accepted and the key"
+                + " management API is off");
+      }
       RateLimiting rateLimiting = RateLimiting.create(config.rateLimits());
       modules.closeables.add(rateLimiting);
       modules.filterFactories.addAll(rateLimiting.filterFactories());
@@ -72,13 +91,16 @@ final class GatewayModules implements AutoCloseable {
       Authentication authentication =
           new Authentication(
               config.auth().access(),
-              new Authentication.Verifiers(null, jwtValidator),
+              new Authentication.Verifiers(keys, jwtValidator),
               propagation,
               observability.auditSink());
       modules.filterFactories.addAll(authentication.filterFactories());
       observability.registerAuthentication(authentication);
       return modules;
     } catch (RuntimeException e) {
+      if (keys != null && !modules.closeables.contains(keys)) {
+        keys.close();
+      }
       modules.close();
       throw e;
     }
@@ -99,6 +121,11 @@ final class GatewayModules implements AutoCloseable {
   /** Signs the identity tokens for backends; null when they are switched off. */
   IdentityTokenIssuer identityTokens() {
     return identityTokens;
+  }
+
+  /** Endpoints the modules add to the admin listener (key management). */
+  List<AdminModule> adminModules() {
+    return Collections.unmodifiableList(adminModules);
   }
 
   List<RouteFilterFactory> filterFactories() {

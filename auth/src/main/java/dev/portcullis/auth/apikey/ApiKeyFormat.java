@@ -46,6 +46,38 @@ public final class ApiKeyFormat {
   }
 
   /**
+   * A new secret for an existing key id: what rotation issues, so the key keeps its id and its
+   * history.
+   */
+  public static String withNewSecret(ApiKeyType type, String keyId, SecureRandom random) {
+    if (type == ApiKeyType.LEGACY || keyId.length() != KEY_ID_CHARS) {
+      throw new IllegalArgumentException("only prefixed keys with an id get a new secret");
+    }
+    byte[] secret = new byte[SECRET_BYTES];
+    random.nextBytes(secret);
+    String unchecked = type.prefix() + keyId + BASE64URL.encodeToString(secret);
+    return unchecked + checksum(unchecked, unchecked.length());
+  }
+
+  /**
+   * Whether the text has the prefix and length of one of our keys, whatever its checksum: such a
+   * text that does not {@link #parse} is a mistyped key rather than something else entirely.
+   */
+  public static boolean hasKeyShape(String text) {
+    if (text == null) {
+      return false;
+    }
+    for (ApiKeyType type : ApiKeyType.values()) {
+      if (!type.prefix().isEmpty()
+          && text.startsWith(type.prefix())
+          && text.length() == type.prefix().length() + BODY_CHARS) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Reads a presented key.
    *
    * @return the key, or null when it is not a well-formed key of any type (wrong prefix, length,
@@ -67,8 +99,7 @@ public final class ApiKeyFormat {
       }
       int checksumAt = presented.length() - CHECKSUM_CHARS;
       if (!isBase64Url(presented, prefix.length(), presented.length())
-          || !checksum(presented, checksumAt)
-              .contentEquals(presented.subSequence(checksumAt, presented.length()))) {
+          || !checksumMatches(presented, checksumAt)) {
         return null;
       }
       String keyId = presented.substring(prefix.length(), prefix.length() + KEY_ID_CHARS);
@@ -82,12 +113,28 @@ public final class ApiKeyFormat {
     return parse(text) != null;
   }
 
-  private static String checksum(CharSequence text, int end) {
+  /** Compares without building the expected text: a refused key allocates nothing. */
+  private static boolean checksumMatches(String text, int end) {
+    long value = crc(text, end);
+    for (int i = CHECKSUM_CHARS - 1; i >= 0; i--) {
+      if (text.charAt(end + i) != ALPHABET[(int) (value & 63)]) {
+        return false;
+      }
+      value >>>= 6;
+    }
+    return true;
+  }
+
+  private static long crc(CharSequence text, int end) {
     CRC32 crc = new CRC32();
     for (int i = 0; i < end; i++) {
       crc.update(text.charAt(i));
     }
-    long value = crc.getValue();
+    return crc.getValue();
+  }
+
+  private static String checksum(CharSequence text, int end) {
+    long value = crc(text, end);
     char[] out = new char[CHECKSUM_CHARS];
     for (int i = CHECKSUM_CHARS - 1; i >= 0; i--) {
       out[i] = ALPHABET[(int) (value & 63)];

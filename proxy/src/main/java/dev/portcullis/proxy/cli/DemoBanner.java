@@ -1,5 +1,6 @@
 package dev.portcullis.proxy.cli;
 
+import dev.portcullis.proxy.demo.DemoKeys;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -27,6 +28,14 @@ final class DemoBanner {
 
   static String render(
       InetSocketAddress gateway, InetSocketAddress admin, URI jira, URI confluence) {
+    return render(gateway, admin, jira, confluence, null);
+  }
+
+  /**
+   * @param keys the seeded demo keys, printed with commands that use them; null for none
+   */
+  static String render(
+      InetSocketAddress gateway, InetSocketAddress admin, URI jira, URI confluence, DemoKeys keys) {
     String base = url(gateway);
     String adminBase = url(admin);
     String n = System.lineSeparator();
@@ -69,7 +78,58 @@ final class DemoBanner {
         + "/health/ready"
         + n
         + n
+        + (keys == null ? "" : keys(keys, base, adminBase) + n)
         + "Stop with Ctrl-C (drains in-flight requests first)."
+        + n;
+  }
+
+  private static String keys(DemoKeys keys, String base, String adminBase) {
+    String n = System.lineSeparator();
+    String user = keys.user().key();
+    String service = keys.service().key();
+    String admin = keys.admin().key();
+    return "API keys (an in-memory demo store; gone when the demo stops):"
+        + n
+        + "  user     "
+        + user
+        + "   "
+        + String.join(" ", DemoKeys.USER_SCOPES)
+        + n
+        + "  service  "
+        + service
+        + "   "
+        + String.join(" ", DemoKeys.SERVICE_SCOPES)
+        + n
+        + "  admin    "
+        + admin
+        + "   manages keys on the admin listener"
+        + n
+        + n
+        + "With keys:"
+        + n
+        + "  curl -i -H 'X-API-Key: "
+        + user
+        + "' "
+        + base
+        + "/rest/api/3/issue/DEMO-1"
+        + n
+        + "  curl -i -X POST -H 'Authorization: Bearer "
+        + service
+        + "' "
+        + base
+        + "/rest/api/3/issue -H 'Content-Type: application/json' -d '{\"fields\":{\"project\":{\"key\":\"DEMO\"},\"summary\":\"Created with a service key\",\"issuetype\":{\"name\":\"Task\"}}}'"
+        + n
+        + "  curl -s -H 'Authorization: Bearer "
+        + admin
+        + "' "
+        + adminBase
+        + "/admin/api-keys"
+        + n
+        + "  curl -s -X POST -H 'Authorization: Bearer "
+        + admin
+        + "' -H 'Content-Type: application/json' "
+        + adminBase
+        + "/admin/api-keys -d '{\"type\":\"user\",\"subject\":\"you\",\"scopes\":[\"jira:read\"]}'"
         + n;
   }
 }

@@ -1,8 +1,10 @@
 package dev.portcullis.proxy.cli;
 
+import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.core.config.GatewayConfig;
 import dev.portcullis.proxy.Gateway;
 import dev.portcullis.proxy.demo.DemoBackends;
+import dev.portcullis.proxy.demo.DemoKeys;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.Optional;
@@ -10,9 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code run}: loads the configuration (nothing binds when it is invalid), starts the demo backends
- * when asked, starts the gateway, and blocks until a JVM shutdown (SIGTERM, Ctrl-C) has drained and
- * stopped it. On shutdown the mocks close after the gateway, so in-flight demo requests finish.
+ * {@code run}: loads the configuration (nothing binds when it is invalid), opens the API-key store
+ * (a missing {@code auth.api_keys.pepper} is a start-up error; the demo uses an in-memory store
+ * with a generated pepper and three seeded keys), starts the demo backends when asked, starts the
+ * gateway, and blocks until a JVM shutdown (SIGTERM, Ctrl-C) has drained and stopped it. On
+ * shutdown the mocks close after the gateway, so in-flight demo requests finish.
  */
 final class GatewayLauncher {
   private static final Logger log = LoggerFactory.getLogger(GatewayLauncher.class);
@@ -32,7 +36,31 @@ final class GatewayLauncher {
     if (loaded.isEmpty()) {
       return CliErrors.INVALID;
     }
-    DemoBackends backends = options.demo ? DemoBackends.start() : null;
+    GatewayConfig config = options.demo ? DemoKeys.inMemoryStore(loaded.get()) : loaded.get();
+    ApiKeyService keys;
+    try {
+      keys = ApiKeyService.open(config);
+    } catch (IllegalStateException e) {
+      err.println("portcullis: " + e.getMessage());
+      err.flush();
+      return CliErrors.INVALID;
+    }
+    DemoKeys demoKeys = null;
+    if (options.demo) {
+      try {
+        demoKeys = DemoKeys.seed(keys);
+      } catch (Exception e) {
+        keys.close();
+        throw new IllegalStateException("demo: seeding the API keys failed: " + e, e);
+      }
+    }
+    DemoBackends backends;
+    try {
+      backends = options.demo ? DemoBackends.start() : null;
+    } catch (InterruptedException | RuntimeException e) {
+      keys.close();
+      throw e;
+    }
     if (backends != null) {
       for (String product : new String[] {"jira", "confluence"}) {
         if (!loaded.get().upstreams().containsKey(product)) {
@@ -43,7 +71,8 @@ final class GatewayLauncher {
     }
     Gateway gateway;
     try {
-      gateway = Gateway.start(backends == null ? loaded.get() : backends.wire(loaded.get()));
+      // The gateway owns the key service from here on and closes it when it stops.
+      gateway = Gateway.start(backends == null ? config : backends.wire(config), keys);
     } catch (IllegalStateException e) {
       closeQuietly(backends);
       err.println("portcullis: " + e.getMessage());
@@ -70,7 +99,8 @@ final class GatewayLauncher {
               gateway.address(),
               gateway.adminAddress(),
               backends.jira().uri(),
-              backends.confluence().uri()));
+              backends.confluence().uri(),
+              demoKeys));
       out.flush();
     }
     gateway.awaitTermination();

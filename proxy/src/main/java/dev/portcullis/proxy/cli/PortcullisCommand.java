@@ -10,8 +10,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The command line: {@code portcullis [run] [--config FILE] [--demo]}, {@code portcullis config
- * check --config FILE}, {@code --version}, {@code --help}. Without a subcommand it runs the
- * gateway.
+ * check --config FILE}, {@code portcullis keys create|list|show|revoke|rotate}, {@code --version},
+ * {@code --help}. Without a subcommand it runs the gateway.
  *
  * <p>Exit codes: 0 success, 1 invalid configuration or start-up failure, 2 bad usage. Output goes
  * to the writers given to {@link #execute}, so tests check it without {@code System.exit}.
@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "API gateway for Jira and Confluence. Without a command: run the gateway.",
-    subcommands = {RunCommand.class, ConfigCommand.class})
+    subcommands = {RunCommand.class, ConfigCommand.class, KeysCommand.class})
 public final class PortcullisCommand implements Callable<Integer> {
   private final Map<String, String> env;
 
@@ -69,6 +69,21 @@ public final class PortcullisCommand implements Callable<Integer> {
       }
       if (type == ConfigCheckCommand.class) {
         return type.cast(new ConfigCheckCommand(env));
+      }
+      if (type == KeysCommand.Create.class) {
+        return type.cast(new KeysCommand.Create(env));
+      }
+      if (type == KeysCommand.ListKeys.class) {
+        return type.cast(new KeysCommand.ListKeys(env));
+      }
+      if (type == KeysCommand.Show.class) {
+        return type.cast(new KeysCommand.Show(env));
+      }
+      if (type == KeysCommand.Revoke.class) {
+        return type.cast(new KeysCommand.Revoke(env));
+      }
+      if (type == KeysCommand.Rotate.class) {
+        return type.cast(new KeysCommand.Rotate(env));
       }
       return CommandLine.defaultFactory().create(type);
     }

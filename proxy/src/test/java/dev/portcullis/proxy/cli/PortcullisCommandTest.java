@@ -93,7 +93,9 @@ class PortcullisCommandTest {
               Map.of(
                   "PORTCULLIS_SERVER_ADDRESS", "127.0.0.1",
                   "PORTCULLIS_SERVER_PORT", String.valueOf(taken.getLocalPort()),
-                  "PORTCULLIS_ADMIN_PORT", "0"));
+                  "PORTCULLIS_ADMIN_PORT", "0",
+                  "PORTCULLIS_AUTH_API_KEYS_STORE_URL", "jdbc:h2:mem:port-in-use",
+                  "PORTCULLIS_AUTH_API_KEYS_PEPPER", "p".repeat(40)));
       assertThat(code).isEqualTo(1);
       assertThat(err.toString().trim())
           .isEqualTo(
@@ -101,5 +103,20 @@ class PortcullisCommandTest {
                   + taken.getLocalPort()
                   + " (address already in use)");
     }
+  }
+
+  @Test
+  void runWithoutAPepperStopsBeforeBindingAndNamesTheKey() {
+    assertThat(
+            run(
+                Map.of(
+                    "PORTCULLIS_SERVER_ADDRESS", "127.0.0.1",
+                    "PORTCULLIS_SERVER_PORT", "0",
+                    "PORTCULLIS_ADMIN_PORT", "0",
+                    "PORTCULLIS_AUTH_API_KEYS_STORE_URL", "jdbc:h2:mem:no-pepper")))
+        .isEqualTo(1);
+    assertThat(err.toString().trim())
+        .startsWith("portcullis: auth.api_keys.pepper: missing (expected: file:/path or ${ENV_VAR}")
+        .doesNotContain("\n");
   }
 }
