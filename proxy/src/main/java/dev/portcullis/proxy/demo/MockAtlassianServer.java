@@ -256,6 +256,10 @@ public abstract sealed class MockAtlassianServer implements AutoCloseable
       String scheme = space > 0 ? trimmed.substring(0, space) : "unknown";
       identity.put("authorization", scheme + " present");
     }
+    if (headers.contains("X-API-Key")) {
+      // Behind the gateway this never shows: it strips the client's credential.
+      identity.put("x-api-key", "present");
+    }
     return identity;
   }
 

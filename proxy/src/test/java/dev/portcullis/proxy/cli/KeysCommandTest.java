@@ -176,13 +176,13 @@ class KeysCommandTest {
       events.add(JSON.readTree(line));
     }
     assertThat(events)
-        .extracting(e -> e.get("event.action").asText())
+        .extracting(e -> e.get("event").asText())
         .containsExactly(
             "api_key.created", "api_key.created", "api_key.rotated", "api_key.revoked");
     JsonNode revoked = events.get(3);
-    assertThat(revoked.get("labels.subject").asText()).isEqualTo("alice");
-    assertThat(revoked.get("labels.tenant").asText()).isEqualTo("acme");
-    assertThat(revoked.get("labels.actor").asText()).startsWith("cli:");
-    assertThat(revoked.get("labels.key_id").asText()).isNotBlank();
+    assertThat(revoked.get("subject").asText()).isEqualTo("alice");
+    assertThat(revoked.get("tenant").asText()).isEqualTo("acme");
+    assertThat(revoked.get("actor").asText()).startsWith("cli:");
+    assertThat(revoked.get("key_id").asText()).isNotBlank();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.core.config.AdminConfig;
 import dev.portcullis.core.config.ConfigLoader;
 import dev.portcullis.core.config.GatewayConfig;
@@ -22,6 +23,7 @@ class DemoModeIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static DemoBackends backends;
   private static Gateway gateway;
+  private static DemoKeys demoKeys;
   private final HttpClient client =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -35,8 +37,11 @@ class DemoModeIT {
                     "PORTCULLIS_ADMIN_PORT", "0"))
             .load(null);
     assertThat(config.admin()).isEqualTo(new AdminConfig("127.0.0.1", 0));
+    config = DemoKeys.inMemoryStore(config);
+    ApiKeyService keys = ApiKeyService.open(config);
+    demoKeys = DemoKeys.seed(keys);
     backends = DemoBackends.start();
-    gateway = Gateway.start(backends.wire(config));
+    gateway = Gateway.start(backends.wire(config), keys);
   }
 
   @AfterAll
@@ -45,8 +50,38 @@ class DemoModeIT {
     backends.close();
   }
 
+  /** Sends with the demo's service key, which may read and write both products. */
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return sendAs(demoKeys.service().key(), request);
+  }
+
+  private HttpResponse<String> sendAs(String apiKey, HttpRequest.Builder request) throws Exception {
+    if (apiKey != null) {
+      request.header("X-API-Key", apiKey);
+    }
     return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void theSeededKeysGetWhatTheirScopesAllow() throws Exception {
+    assertThat(sendAs(null, HttpRequest.newBuilder(url("/rest/api/3/issue/DEMO-1"))).statusCode())
+        .isEqualTo(401);
+    String user = demoKeys.user().key();
+    assertThat(sendAs(user, HttpRequest.newBuilder(url("/rest/api/3/issue/DEMO-1"))).statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> create =
+        sendAs(
+            user,
+            HttpRequest.newBuilder(url("/rest/api/3/issue"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")));
+    assertThat(create.statusCode()).isEqualTo(403);
+    assertThat(JSON.readTree(create.body()).get("message").asText()).contains("jira.issues.create");
+    // A mistyped key is refused by its checksum with the same 401 as an unknown one.
+    String mistyped = user.substring(0, user.length() - 1) + (user.endsWith("A") ? "B" : "A");
+    assertThat(
+            sendAs(mistyped, HttpRequest.newBuilder(url("/rest/api/3/issue/DEMO-1"))).statusCode())
+        .isEqualTo(401);
   }
 
   private URI url(String path) {
@@ -71,6 +106,9 @@ class DemoModeIT {
     assertThat(identity.get("via").asText()).isEqualTo("1.1 portcullis");
     assertThat(identity.get("x-request-id").asText())
         .isEqualTo(response.headers().firstValue("x-request-id").orElseThrow());
+    // The client's key stays at the gateway; the backend gets the gateway's identity token.
+    assertThat(identity.has("x-api-key")).isFalse();
+    assertThat(identity.get("authorization").asText()).isEqualTo("Bearer present");
   }
 
   @Test
@@ -161,14 +199,18 @@ class DemoModeIT {
 
   @Test
   void theMockNeverEchoesACredential() throws Exception {
+    String key = demoKeys.user().key();
     HttpResponse<String> response =
-        send(
+        client.send(
             HttpRequest.newBuilder(url("/rest/api/3/myself"))
-                .header("Authorization", "Bearer very-secret-token"));
+                .header("Authorization", "Bearer " + key)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     String identity = response.headers().firstValue("x-mock-identity").orElseThrow();
     assertThat(identity)
         .contains("\"authorization\":\"Bearer present\"")
-        .doesNotContain("very-secret-token");
+        .doesNotContain(key)
+        .doesNotContain(key.substring(key.length() - 20));
     assertThat(JSON.readTree(response.body()).get("displayName").asText()).isEqualTo("Demo User");
   }
 

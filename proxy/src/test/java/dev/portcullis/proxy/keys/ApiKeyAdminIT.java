@@ -220,16 +220,16 @@ class ApiKeyAdminIT {
       events.add(JSON.readTree(line));
     }
     assertThat(events)
-        .extracting(e -> e.get("event.action").asText())
+        .extracting(e -> e.get("event").asText())
         .containsExactly("api_key.created", "api_key.rotated", "api_key.revoked");
     for (JsonNode event : events) {
-      assertThat(event.get("labels.subject").asText()).isEqualTo("ci-bot");
-      assertThat(event.get("labels.tenant").asText()).isEqualTo("acme");
-      assertThat(event.get("labels.key_id").asText()).isNotBlank();
-      assertThat(event.get("labels.actor").asText()).isEqualTo("root");
-      assertThat(event.get("user.id").asText()).isEqualTo("root");
-      assertThat(event.get("client.ip").asText()).isEqualTo("127.0.0.1");
-      assertThat(event.get("event.outcome").asText()).isEqualTo("success");
+      assertThat(event.get("subject").asText()).isEqualTo("ci-bot");
+      assertThat(event.get("tenant").asText()).isEqualTo("acme");
+      assertThat(event.get("key_id").asText()).isNotBlank();
+      assertThat(event.get("actor").asText()).isEqualTo("root");
+      assertThat(event.get("user_id").asText()).isEqualTo("root");
+      assertThat(event.get("ip_address").asText()).isEqualTo("127.0.0.1");
+      assertThat(event.get("result").asText()).isEqualTo("success");
     }
   }
 
