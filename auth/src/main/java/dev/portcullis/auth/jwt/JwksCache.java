@@ -3,10 +3,14 @@ package dev.portcullis.auth.jwt;
 import io.jsonwebtoken.security.Jwk;
 import io.jsonwebtoken.security.JwkSet;
 import io.jsonwebtoken.security.Jwks;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -16,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -142,8 +147,12 @@ final class JwksCache {
             .header("Accept", "application/jwk-set+json, application/json")
             .GET()
             .build();
+    // The request timeout ends at the response head; this one bounds the whole fetch, so a
+    // server trickling its body cannot keep waiting tokens (and later fetches) pending forever.
+    CompletableFuture.delayedExecutor(fetchTimeout.toMillis() * 2, TimeUnit.MILLISECONDS)
+        .execute(() -> settle(mine, null, new HttpTimeoutException("key set not read in time")));
     try {
-      http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+      http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
           .handle((response, error) -> settle(mine, response, error));
     } catch (RuntimeException e) {
       settle(mine, null, e);
@@ -152,36 +161,64 @@ final class JwksCache {
   }
 
   private Void settle(
-      CompletableFuture<Snapshot> mine, HttpResponse<String> response, Throwable error) {
+      CompletableFuture<Snapshot> mine, HttpResponse<InputStream> response, Throwable error) {
+    if (mine.isDone()) {
+      closeQuietly(response);
+      return null;
+    }
     Snapshot next;
     try {
       next = parse(response, error);
     } catch (RuntimeException e) {
       next = snapshot.failed("unreadable key set: " + e.getClass().getSimpleName());
     }
-    if (next.failure != null) {
-      log.warn("JWKS {} not refreshed: {}", url, next.failure);
+    // The fetch and its deadline may both settle: the first one wins.
+    synchronized (mine) {
+      if (mine.isDone()) {
+        return null;
+      }
+      if (next.failure != null) {
+        log.warn("JWKS {} not refreshed: {}", url, next.failure);
+      }
+      snapshot = next;
+      inFlight.set(null);
+      mine.complete(next);
     }
-    snapshot = next;
-    inFlight.set(null);
-    mine.complete(next);
     return null;
   }
 
-  private Snapshot parse(HttpResponse<String> response, Throwable error) {
+  private static void closeQuietly(HttpResponse<InputStream> response) {
+    if (response != null) {
+      try {
+        response.body().close();
+      } catch (IOException ignored) {
+        // the connection is being dropped anyway
+      }
+    }
+  }
+
+  private Snapshot parse(HttpResponse<InputStream> response, Throwable error) {
     if (error != null) {
       Throwable cause = error.getCause() != null ? error.getCause() : error;
       return snapshot.failed("fetch failed: " + cause.getClass().getSimpleName());
     }
-    if (response.statusCode() != 200) {
-      return snapshot.failed("HTTP " + response.statusCode());
-    }
-    if (response.body().length() > MAX_JWKS_BYTES) {
-      return snapshot.failed("key set larger than " + MAX_JWKS_BYTES + " bytes");
+    String body;
+    // Read on the fetcher's thread, never more than the limit: a key set is a few KB.
+    try (InputStream in = response.body()) {
+      if (response.statusCode() != 200) {
+        return snapshot.failed("HTTP " + response.statusCode());
+      }
+      byte[] bytes = in.readNBytes(MAX_JWKS_BYTES + 1);
+      if (bytes.length > MAX_JWKS_BYTES) {
+        return snapshot.failed("key set larger than " + MAX_JWKS_BYTES + " bytes");
+      }
+      body = new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return snapshot.failed("fetch failed: " + e.getClass().getSimpleName());
     }
     // jjwt checks each key's parameters (RSA size, EC point on its curve); unsupported key types
     // are skipped rather than failing the whole set.
-    JwkSet set = Jwks.setParser().ignoreUnsupported(true).build().parse(response.body());
+    JwkSet set = Jwks.setParser().ignoreUnsupported(true).build().parse(body);
     Map<String, PublicJwk> byKid = new HashMap<>();
     List<Jwk<?>> signingKeys = new java.util.ArrayList<>();
     for (Jwk<?> jwk : set.getKeys()) {

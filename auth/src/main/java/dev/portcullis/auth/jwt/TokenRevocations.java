@@ -1,5 +1,6 @@
 package dev.portcullis.auth.jwt;
 
+import dev.portcullis.core.config.JwtConfig;
 import dev.portcullis.core.config.Secret;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +34,16 @@ public interface TokenRevocations extends AutoCloseable {
 
   @Override
   void close();
+
+  /** How long a Redis revocation lookup may take before the token is answered unavailable. */
+  Duration REDIS_TIMEOUT = Duration.ofMillis(250);
+
+  /** Redis when {@code auth.jwt.revocation_redis_uri} is set, else in memory. */
+  static TokenRevocations forConfig(JwtConfig config, Clock clock) {
+    return config.revocationRedisUri() == null
+        ? inMemory(clock)
+        : redis(config.revocationRedisUri(), REDIS_TIMEOUT, clock);
+  }
 
   /** In this process only: for a single replica, or without Redis. */
   static TokenRevocations inMemory(Clock clock) {

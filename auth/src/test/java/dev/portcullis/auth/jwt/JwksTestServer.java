@@ -20,6 +20,7 @@ final class JwksTestServer implements AutoCloseable {
   private final AtomicReference<String> body = new AtomicReference<>("{\"keys\":[]}");
   private final AtomicInteger fetches = new AtomicInteger();
   private volatile CountDownLatch gate;
+  private final CountDownLatch trickle = new CountDownLatch(1);
 
   JwksTestServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -43,7 +44,27 @@ final class JwksTestServer implements AutoCloseable {
             out.write(bytes);
           }
         });
+    server.createContext(
+        "/trickle.json",
+        exchange -> {
+          fetches.incrementAndGet();
+          exchange.sendResponseHeaders(200, 0);
+          OutputStream out = exchange.getResponseBody();
+          out.write("{\"keys\":[".getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          try {
+            trickle.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          out.close();
+        });
     server.start();
+  }
+
+  /** A key set whose head arrives at once and whose body never ends (until close). */
+  URI trickleUrl() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/trickle.json");
   }
 
   URI url() {
@@ -67,6 +88,7 @@ final class JwksTestServer implements AutoCloseable {
 
   @Override
   public void close() {
+    trickle.countDown();
     CountDownLatch waitFor = gate;
     if (waitFor != null) {
       waitFor.countDown();

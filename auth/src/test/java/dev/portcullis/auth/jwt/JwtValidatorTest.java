@@ -98,12 +98,17 @@ class JwtValidatorTest {
   }
 
   private JwtValidator validator(TokenRevocations revocations, JwtConfig.Issuer... issuers) {
+    return validator(revocations, Duration.ofSeconds(5), issuers);
+  }
+
+  private JwtValidator validator(
+      TokenRevocations revocations, Duration fetchTimeout, JwtConfig.Issuer... issuers) {
     JwtConfig config =
         new JwtConfig(
             List.of(issuers),
             JwtConfig.DEFAULT_MAX_TOKEN_BYTES,
             new JwtConfig.JwksSettings(
-                Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(5)),
+                Duration.ofSeconds(30), Duration.ofMinutes(10), fetchTimeout),
             null,
             JwtConfig.IdentityToken.DEFAULTS);
     JwtValidator validator = JwtValidator.create(config, revocations, clock);
@@ -514,6 +519,17 @@ class JwtValidatorTest {
       validator.verify(token(rsa2.getPrivate(), Jwts.SIG.RS256, "k2"));
     }
     assertThat(jwks.fetches()).isEqualTo(2);
+  }
+
+  @Test
+  void aKeySetWhoseBodyNeverEndsMakesTheVerdictUnavailableInsteadOfHanging() throws Exception {
+    JwtValidator validator =
+        validator(
+            TokenRevocations.inMemory(clock),
+            Duration.ofMillis(500),
+            rsIssuer(jwks.trickleUrl(), "RS256"));
+    AuthVerdict verdict = await(validator.verify(token(rsa1.getPrivate(), Jwts.SIG.RS256, "k1")));
+    assertThat(verdict).isInstanceOf(AuthVerdict.Unavailable.class);
   }
 
   @Test
