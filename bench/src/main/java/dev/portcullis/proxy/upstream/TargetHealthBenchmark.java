@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * What every proxied request pays for a target's resilience state: a permit from its {@link
  * TargetHealth} (health verdict, ejection, circuit breaker) and the outcome recorded into the
  * breaker's sliding window. Run with {@code -t 1,2,8}: the state is shared by every event loop, so
- * contention on the window is what this measures. Lives in the engine's package because the
- * classes it measures are package-private there.
+ * contention on the window is what this measures. Lives in the engine's package because the classes
+ * it measures are package-private there.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -56,6 +56,12 @@ public class TargetHealthBenchmark {
     EjectionGroup group = new EjectionGroup(1, 50);
     health = new TargetHealth(target, config, group, TargetObserver.NOOP, System.nanoTime());
     group.register(new Ejection[] {health.ejection()});
+  }
+
+  /** The clock read alone: the part of the cost the exchange pays anyway. */
+  @Benchmark
+  public long clockOnly() {
+    return System.nanoTime();
   }
 
   @Benchmark

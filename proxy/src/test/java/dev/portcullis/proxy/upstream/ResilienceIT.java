@@ -467,4 +467,47 @@ class ResilienceIT {
     assertThat(retried + refused).isEqualTo(requests);
     assertThat(a.requests() + b.requests()).isEqualTo(requests + (int) retried);
   }
+
+  @Test
+  void responseTimeoutsAndConnectFailuresCountAsBreakerFailuresToo() throws Exception {
+    TestUpstream silent = upstream();
+    UpstreamConfig upstream =
+        TestGateways.upstream(
+                "backend",
+                List.of(silent.uri()),
+                Duration.ofMillis(200),
+                64,
+                LoadBalancing.ROUND_ROBIN)
+            .withResilience(
+                new CircuitBreakerConfig(
+                    true, 100, 2, CircuitBreakerConfig.Window.ofCalls(2), Duration.ofMinutes(1), 1),
+                HealthCheckConfig.DEFAULTS,
+                OUTLIERS_OFF,
+                RetryConfig.DEFAULTS);
+    Gateway gateway =
+        Gateway.start(
+            TestGateways.config(
+                TestGateways.server(1, Duration.ofSeconds(5), List.of()), upstream));
+    resources.add(gateway);
+    assertThat(get(gateway, "/silent").statusCode()).isEqualTo(504);
+    assertThat(get(gateway, "/silent").statusCode()).isEqualTo(504);
+    HttpResponse<String> refused = get(gateway, "/silent");
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(Long.parseLong(refused.headers().firstValue("retry-after").orElseThrow()))
+        .isBetween(1L, 60L);
+    assertThat(silent.requests()).isEqualTo(2);
+
+    Gateway refusing =
+        gateway(
+            List.of(closedPort()),
+            new CircuitBreakerConfig(
+                true, 100, 2, CircuitBreakerConfig.Window.ofCalls(2), Duration.ofMinutes(1), 1),
+            HealthCheckConfig.DEFAULTS,
+            OUTLIERS_OFF,
+            RetryConfig.DEFAULTS);
+    assertThat(get(refusing, "/a").statusCode()).isEqualTo(502);
+    assertThat(get(refusing, "/a").statusCode()).isEqualTo(502);
+    assertThat(get(refusing, "/a").statusCode()).isEqualTo(503);
+    assertThat(metric(refusing, "portcullis_upstream_connect_errors_total")).isEqualTo(2);
+  }
 }
