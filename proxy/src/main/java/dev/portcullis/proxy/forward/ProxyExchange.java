@@ -118,6 +118,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   private long endNanos;
   private long upstreamStartNanos;
   private long upstreamSentNanos;
+  private long responseHeadNanos;
   private long upstreamNanos;
   private boolean upstreamAsked;
   private int status;
@@ -430,9 +431,9 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
 
   // ---- target outcomes and retries ----
 
-  private void targetSucceeded() {
+  private void targetSucceeded(long now) {
     if (permit != 0) {
-      targetPool.health().succeeded(permit, System.nanoTime());
+      targetPool.health().succeeded(permit, now);
       permit = 0;
     }
   }
@@ -800,9 +801,11 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
 
   /** Records the target's outcome; true when a 5xx is not relayed because a retry replaces it. */
   private boolean retriedAfter(HttpResponse response) {
+    // One clock read for the outcome and the response-time metric: it is not free on every host.
+    responseHeadNanos = System.nanoTime();
     int code = response.status().code();
     if (code < 500) {
-      targetSucceeded();
+      targetSucceeded(responseHeadNanos);
       return false;
     }
     targetFailed();
@@ -813,7 +816,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     cancelResponseTimeout();
     responseStarted = true;
     status = response.status().code();
-    targetPool.observer().responseHeadReceived(System.nanoTime() - upstreamSentNanos);
+    targetPool.observer().responseHeadReceived(responseHeadNanos - upstreamSentNanos);
     HttpHeaders headers = response.headers();
     upstreamKeepAlive = HttpUtil.isKeepAlive(response);
     boolean upstreamChunked = HttpUtil.isTransferEncodingChunked(response);
