@@ -171,6 +171,11 @@ public class MetricsRecordingBenchmark {
     }
 
     @Override
+    public java.util.concurrent.Executor executor() {
+      return Runnable::run;
+    }
+
+    @Override
     public Route route() {
       return route;
     }

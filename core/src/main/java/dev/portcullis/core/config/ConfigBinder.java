@@ -442,6 +442,10 @@ final class ConfigBinder {
       LoadBalancing balancing = loadBalancing(u, at + ".load_balancing");
       boolean preserveHost = bool(u, at + ".preserve_host", "preserve_host", false);
       Map<String, Secret> headers = requestHeaders(u, at + ".request_headers");
+      CircuitBreakerConfig breaker = ResilienceBinding.circuitBreaker(this, u, at);
+      HealthCheckConfig healthCheck = ResilienceBinding.healthCheck(this, u, at);
+      OutlierDetectionConfig outliers = ResilienceBinding.outlierDetection(this, u, at);
+      RetryConfig retry = ResilienceBinding.retry(this, u, at);
       if (!targets.isEmpty()) {
         UpstreamConfig built =
             build(
@@ -457,7 +461,11 @@ final class ConfigBinder {
                         idle,
                         balancing,
                         preserveHost,
-                        headers));
+                        headers,
+                        breaker,
+                        healthCheck,
+                        outliers,
+                        retry));
         if (built != null) {
           upstreams.put(name, built);
         }

@@ -104,7 +104,11 @@ final class ConfigSchema {
                   "idle_timeout", LEAF_NODE,
                   "load_balancing", LEAF_NODE,
                   "preserve_host", LEAF_NODE,
-                  "request_headers", mapOf(LEAF_NODE))),
+                  "request_headers", mapOf(LEAF_NODE),
+                  "circuit_breaker", ResilienceBinding.CIRCUIT_BREAKER,
+                  "health_check", ResilienceBinding.HEALTH_CHECK,
+                  "outlier_detection", ResilienceBinding.OUTLIER_DETECTION,
+                  "retry", ResilienceBinding.RETRY)),
           "rate_limits",
           object(
               "redis",

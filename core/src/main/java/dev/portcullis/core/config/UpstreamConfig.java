@@ -16,6 +16,10 @@ import java.util.Map;
  * @param preserveHost send the client's Host upstream instead of the target's authority
  * @param requestHeaders headers added to every request sent to this upstream (for example a shared
  *     secret proving the request came through the gateway); values are secrets
+ * @param circuitBreaker the breaker of each target
+ * @param healthCheck active health checks of the targets
+ * @param outlierDetection passive ejection of failing targets
+ * @param retry retries of failed calls on another target
  */
 public record UpstreamConfig(
     String name,
@@ -27,7 +31,11 @@ public record UpstreamConfig(
     Duration idleTimeout,
     LoadBalancing loadBalancing,
     boolean preserveHost,
-    Map<String, Secret> requestHeaders) {
+    Map<String, Secret> requestHeaders,
+    CircuitBreakerConfig circuitBreaker,
+    HealthCheckConfig healthCheck,
+    OutlierDetectionConfig outlierDetection,
+    RetryConfig retry) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
@@ -49,6 +57,39 @@ public record UpstreamConfig(
     Checks.positive(at + ".idle_timeout", idleTimeout);
     Checks.notNull(at + ".load_balancing", loadBalancing);
     requestHeaders = Map.copyOf(requestHeaders);
+    Checks.notNull(at + ".circuit_breaker", circuitBreaker);
+    Checks.notNull(at + ".health_check", healthCheck);
+    Checks.notNull(at + ".outlier_detection", outlierDetection);
+    Checks.notNull(at + ".retry", retry);
+  }
+
+  /** A pool with the default circuit breaker, health check, outlier detection and retries. */
+  public UpstreamConfig(
+      String name,
+      List<URI> targets,
+      Duration connectTimeout,
+      Duration responseTimeout,
+      int maxConnectionsPerTarget,
+      int maxPendingRequests,
+      Duration idleTimeout,
+      LoadBalancing loadBalancing,
+      boolean preserveHost,
+      Map<String, Secret> requestHeaders) {
+    this(
+        name,
+        targets,
+        connectTimeout,
+        responseTimeout,
+        maxConnectionsPerTarget,
+        maxPendingRequests,
+        idleTimeout,
+        loadBalancing,
+        preserveHost,
+        requestHeaders,
+        CircuitBreakerConfig.DEFAULTS,
+        HealthCheckConfig.DEFAULTS,
+        OutlierDetectionConfig.DEFAULTS,
+        RetryConfig.DEFAULTS);
   }
 
   /** A pool with every default but its targets. */
@@ -77,6 +118,33 @@ public record UpstreamConfig(
         idleTimeout,
         loadBalancing,
         preserveHost,
-        requestHeaders);
+        requestHeaders,
+        circuitBreaker,
+        healthCheck,
+        outlierDetection,
+        retry);
+  }
+
+  /** The same pool with other resilience settings; a null argument keeps the current one. */
+  public UpstreamConfig withResilience(
+      CircuitBreakerConfig newBreaker,
+      HealthCheckConfig newHealthCheck,
+      OutlierDetectionConfig newOutlierDetection,
+      RetryConfig newRetry) {
+    return new UpstreamConfig(
+        name,
+        targets,
+        connectTimeout,
+        responseTimeout,
+        maxConnectionsPerTarget,
+        maxPendingRequests,
+        idleTimeout,
+        loadBalancing,
+        preserveHost,
+        requestHeaders,
+        newBreaker == null ? circuitBreaker : newBreaker,
+        newHealthCheck == null ? healthCheck : newHealthCheck,
+        newOutlierDetection == null ? outlierDetection : newOutlierDetection,
+        newRetry == null ? retry : newRetry);
   }
 }

@@ -1,5 +1,6 @@
 package dev.portcullis.proxy.forward;
 
+import dev.portcullis.core.config.RetryConfig;
 import dev.portcullis.core.config.Secret;
 import dev.portcullis.core.config.ServerLimits;
 import dev.portcullis.core.config.UpstreamConfig;
@@ -14,6 +15,7 @@ import dev.portcullis.proxy.observe.ExchangeRecord;
 import dev.portcullis.proxy.upstream.AcquireCallback;
 import dev.portcullis.proxy.upstream.AcquireFailure;
 import dev.portcullis.proxy.upstream.LoopUpstream;
+import dev.portcullis.proxy.upstream.RetryPolicy;
 import dev.portcullis.proxy.upstream.Target;
 import dev.portcullis.proxy.upstream.TargetPool;
 import dev.portcullis.proxy.upstream.UpstreamConnection;
@@ -59,6 +61,12 @@ import org.slf4j.LoggerFactory;
  * stream the body with backpressure, relay the response parts as they come, then give the
  * connection back to the pool only after a complete, well-framed exchange.
  *
+ * <p>Resilience: the balancer hands out a target together with a permit of its {@code TargetHealth}
+ * (circuit breaker, ejection, health checks); the exchange ends every permit with exactly one
+ * outcome (success, failure or release). A failed call of a body-less idempotent request, before
+ * any response byte went to the client, is retried on another target after a jittered backoff when
+ * the upstream's {@link RetryPolicy} and its budget allow.
+ *
  * <p>Threading: every method runs on the downstream channel's event loop, which is also the
  * upstream connection's. Buffer ownership: a body part taken from the client is either written
  * upstream (the write releases it), queued in {@code pendingBody} (released on every exit path), or
@@ -81,7 +89,12 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   private Route route;
   private Object[] attributes = NO_ATTRIBUTES;
 
+  private LoopUpstream balancer;
   private TargetPool targetPool;
+  private long permit;
+  private int attempts;
+  private boolean hostFromTarget;
+  private ScheduledFuture<?> retryTimer;
   private UpstreamConnection upstream;
   private HttpRequest upstreamRequest;
   private ArrayDeque<HttpContent> pendingBody;
@@ -105,6 +118,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   private long endNanos;
   private long upstreamStartNanos;
   private long upstreamSentNanos;
+  private long responseHeadNanos;
   private long upstreamNanos;
   private boolean upstreamAsked;
   private int status;
@@ -359,9 +373,16 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   }
 
   private void forward() {
-    LoopUpstream pool = connection.upstream(route.upstream());
-    targetPool = pool.choose();
-    UpstreamConfig upstreamConfig = pool.config();
+    balancer = connection.upstream(route.upstream());
+    long now = System.nanoTime();
+    targetPool = balancer.choose(null, now);
+    if (targetPool == null) {
+      respondNoTarget(now);
+      return;
+    }
+    permit = balancer.takePermit();
+    balancer.retries().requested(now);
+    UpstreamConfig upstreamConfig = balancer.config();
     HttpHeaders headers = request.headers();
     String clientHost = headers.get(HttpHeaderNames.HOST);
     expectContinue = HttpUtil.is100ContinueExpected(request);
@@ -379,7 +400,8 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
             (InetSocketAddress) ctx.channel().remoteAddress(),
             context.scheme(),
             clientHost);
-    if (!upstreamConfig.preserveHost() || clientHost == null) {
+    hostFromTarget = !upstreamConfig.preserveHost() || clientHost == null;
+    if (hostFromTarget) {
       headers.set(HttpHeaderNames.HOST, targetPool.target().authority());
     }
     headers.set("x-request-id", requestId);
@@ -393,7 +415,97 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     }
     upstreamRequest = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method(), upstreamUri, headers);
     upstreamAsked = true;
-    upstreamStartNanos = System.nanoTime();
+    upstreamStartNanos = now;
+    attempts = 1;
+    targetPool.acquire(this);
+  }
+
+  /** Every target is open, ejected or unhealthy: answer at once rather than queue. */
+  private void respondNoTarget(long now) {
+    GatewayResponse unavailable =
+        GatewayResponse.error(
+            HttpResponseStatus.SERVICE_UNAVAILABLE,
+            "no_healthy_upstream",
+            "No target of the upstream '"
+                + route.upstream()
+                + "' is available (circuit open, ejected or failing health checks).",
+            this);
+    unavailable.headers().set(HttpHeaderNames.RETRY_AFTER, balancer.retryAfterSeconds(now));
+    respondLocally(unavailable);
+  }
+
+  // ---- target outcomes and retries ----
+
+  private void targetSucceeded(long now) {
+    if (permit != 0) {
+      targetPool.health().succeeded(permit, now);
+      permit = 0;
+    }
+  }
+
+  private void targetFailed() {
+    if (permit != 0) {
+      targetPool.health().failed(permit, System.nanoTime());
+      permit = 0;
+    }
+  }
+
+  private void releasePermit() {
+    if (permit != 0) {
+      targetPool.health().released(permit);
+      permit = 0;
+    }
+  }
+
+  /**
+   * After a failed call: sends the request again, on another target, after a backoff, when the
+   * request is safe to replay (idempotent, no body, nothing sent to the client yet), attempts are
+   * left, the failure is one the pool retries on and the retry budget allows. True when it will.
+   */
+  private boolean retry(RetryConfig.Condition condition) {
+    RetryPolicy policy = balancer.retries();
+    if (ended
+        || responseStarted
+        || bodyBytesSent
+        || attempts >= policy.maxAttempts()
+        || !policy.retriesOn(condition)
+        || !policy.eligible(method(), expectsBody)) {
+      return false;
+    }
+    long now = System.nanoTime();
+    TargetPool failed = targetPool;
+    TargetPool next = balancer.choose(failed, now);
+    if (next == null) {
+      return false;
+    }
+    long nextPermit = balancer.takePermit();
+    if (!policy.tryRetry(now)) {
+      next.health().released(nextPermit);
+      failed.observer().retryBudgetExhausted();
+      return false;
+    }
+    failed.observer().retried();
+    releaseUpstream(false); // after a 5xx head its body is not wanted: the connection goes
+    cancelResponseTimeout();
+    targetPool = next;
+    permit = nextPermit;
+    attempts++;
+    requestSent = false;
+    retryTimer =
+        ctx.channel()
+            .eventLoop()
+            .schedule(this::sendAgain, policy.backoffNanos(attempts - 1), TimeUnit.NANOSECONDS);
+    return true;
+  }
+
+  private void sendAgain() {
+    retryTimer = null;
+    if (ended) {
+      return;
+    }
+    if (hostFromTarget) {
+      upstreamRequest.headers().set(HttpHeaderNames.HOST, targetPool.target().authority());
+    }
     targetPool.acquire(this);
   }
 
@@ -543,8 +655,8 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
           new DefaultFullHttpResponse(
               HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
     }
-    if (retried && requestComplete && pendingBody == null) {
-      // A replay after a stale connection: the (empty) body was already taken from the client.
+    if ((retried || attempts > 1) && requestComplete && pendingBody == null) {
+      // A replay (stale connection or retry): the (empty) body was already taken from the client.
       writeUpstream(LastHttpContent.EMPTY_LAST_CONTENT);
       return;
     }
@@ -571,6 +683,10 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     String target = targetPool.target().toString();
     switch (failure) {
       case CONNECT_FAILED -> {
+        targetFailed();
+        if (retry(RetryConfig.Condition.CONNECT_FAILURE)) {
+          return;
+        }
         log.warn(
             "upstream {} target {} unreachable: {}",
             route.upstream(),
@@ -583,14 +699,17 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
                 "The upstream '" + route.upstream() + "' could not be reached.",
                 this));
       }
-      case POOL_EXHAUSTED ->
-          respondLocally(
-              GatewayResponse.error(
-                  HttpResponseStatus.SERVICE_UNAVAILABLE,
-                  "upstream_overloaded",
-                  "Too many requests are waiting for the upstream '" + route.upstream() + "'.",
-                  this));
+      case POOL_EXHAUSTED -> {
+        releasePermit(); // the gateway's own limit, not the target's fault
+        respondLocally(
+            GatewayResponse.error(
+                HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "upstream_overloaded",
+                "Too many requests are waiting for the upstream '" + route.upstream() + "'.",
+                this));
+      }
       case WAIT_TIMEOUT -> {
+        releasePermit();
         targetPool.observer().poolWaitTimedOut();
         respondTimeout();
       }
@@ -617,6 +736,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
       return;
     }
     targetPool.observer().responseTimedOut();
+    targetFailed();
     releaseUpstream(false);
     respondTimeout();
   }
@@ -646,6 +766,10 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
           && response.status().code() != 101) {
         // 100 Continue / 103 Early Hints: the gateway answers Expect itself; drop them.
         skippingInformational = true;
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (retriedAfter(response)) {
         ReferenceCountUtil.release(msg);
         return;
       }
@@ -680,11 +804,24 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     }
   }
 
+  /** Records the target's outcome; true when a 5xx is not relayed because a retry replaces it. */
+  private boolean retriedAfter(HttpResponse response) {
+    // One clock read for the outcome and the response-time metric: it is not free on every host.
+    responseHeadNanos = System.nanoTime();
+    int code = response.status().code();
+    if (code < 500) {
+      targetSucceeded(responseHeadNanos);
+      return false;
+    }
+    targetFailed();
+    return retry(RetryConfig.Condition.ofStatus(code));
+  }
+
   private void onResponseHead(HttpResponse response) {
     cancelResponseTimeout();
     responseStarted = true;
     status = response.status().code();
-    targetPool.observer().responseHeadReceived(System.nanoTime() - upstreamSentNanos);
+    targetPool.observer().responseHeadReceived(responseHeadNanos - upstreamSentNanos);
     HttpHeaders headers = response.headers();
     upstreamKeepAlive = HttpUtil.isKeepAlive(response);
     boolean upstreamChunked = HttpUtil.isTransferEncodingChunked(response);
@@ -788,6 +925,10 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
       return;
     }
     cancelResponseTimeout();
+    targetFailed();
+    if (retry(RetryConfig.Condition.RESET)) {
+      return;
+    }
     log.warn("upstream {} failed before responding: {}", route.upstream(), cause.toString());
     respondLocally(
         GatewayResponse.error(
@@ -874,6 +1015,11 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     endNanos = System.nanoTime();
     upstreamDone();
     cancelResponseTimeout();
+    releasePermit();
+    if (retryTimer != null) {
+      retryTimer.cancel(false);
+      retryTimer = null;
+    }
     releasePendingBody();
     try {
       context.observer().exchangeEnded(this);

@@ -4,6 +4,7 @@ import dev.portcullis.auth.filter.Authentication;
 import dev.portcullis.core.config.RouteConfig;
 import dev.portcullis.core.route.Route;
 import dev.portcullis.proxy.forward.GatewayState;
+import dev.portcullis.proxy.upstream.BreakerState;
 import dev.portcullis.proxy.upstream.Target;
 import dev.portcullis.proxy.upstream.UpstreamPools;
 import dev.portcullis.ratelimit.filter.RateLimiting;
@@ -75,6 +76,10 @@ public final class GatewayMetrics implements GatewayObserver {
   private final Counter auditSpilled;
   private final Counter auditBlocked;
   private final Counter auditWriteErrors;
+  private final Counter breakerTransitions;
+  private final Counter ejections;
+  private final Counter healthChecks;
+  private final Counter retries;
   private final Map<String, RouteSeries> routes = new HashMap<>();
   private final RouteSeries unmatched;
 
@@ -188,6 +193,36 @@ public final class GatewayMetrics implements GatewayObserver {
             .name("portcullis_audit_write_errors_total")
             .help("Failed audit writes, to the output (log) or to the overflow spool (spool)")
             .labelNames("file")
+            .withoutExemplars()
+            .register(registry);
+    breakerTransitions =
+        Counter.builder()
+            .name("portcullis_upstream_circuit_breaker_transitions_total")
+            .help("Circuit breaker state changes of a target, by the state entered")
+            .labelNames("upstream", "target", "state")
+            .withoutExemplars()
+            .register(registry);
+    ejections =
+        Counter.builder()
+            .name("portcullis_upstream_ejections_total")
+            .help("Times passive outlier detection took a target out of balancing")
+            .labelNames("upstream", "target")
+            .withoutExemplars()
+            .register(registry);
+    healthChecks =
+        Counter.builder()
+            .name("portcullis_upstream_health_checks_total")
+            .help("Active health checks of a target, by result (success or failure)")
+            .labelNames("upstream", "target", "result")
+            .withoutExemplars()
+            .register(registry);
+    retries =
+        Counter.builder()
+            .name("portcullis_upstream_retries_total")
+            .help(
+                "Failed calls to a target that were retried on another target (attempted) or"
+                    + " not, because the retry budget was spent (budget_exhausted)")
+            .labelNames("upstream", "target", "result")
             .withoutExemplars()
             .register(registry);
     for (RouteConfig route : routeConfigs) {
@@ -363,6 +398,38 @@ public final class GatewayMetrics implements GatewayObserver {
         "portcullis_upstream_connections_idle",
         "Pooled keep-alive connections to a target waiting for a request, across all loops",
         UpstreamPools.TargetSnapshot::idleConnections);
+    perTargetGauge(
+        pools,
+        "portcullis_upstream_healthy",
+        "1 while a target passes its active health checks (always 1 when they are off)",
+        t -> t.health().healthy() ? 1 : 0);
+    perTargetGauge(
+        pools,
+        "portcullis_upstream_ejected",
+        "1 while passive outlier detection keeps a target out of balancing",
+        t -> t.health().ejectedForNanos(System.nanoTime()) > 0 ? 1 : 0);
+    GaugeWithCallback.builder()
+        .name("portcullis_upstream_circuit_breaker_state")
+        .help("1 for the state a target's circuit breaker is in (closed, open, half_open)")
+        .labelNames("upstream", "target", "state")
+        .callback(
+            callback ->
+                pools
+                    .targets()
+                    .forEach(
+                        (upstream, targets) -> {
+                          for (UpstreamPools.TargetSnapshot t : targets) {
+                            BreakerState current = t.health().breakerState();
+                            for (BreakerState each : BreakerState.values()) {
+                              callback.call(
+                                  each == current ? 1 : 0,
+                                  upstream,
+                                  t.target().toString(),
+                                  each.label());
+                            }
+                          }
+                        }))
+        .register(registry);
     if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
       ByteBufAllocatorMetric metric = provider.metric();
       GaugeWithCallback.builder()
@@ -450,8 +517,23 @@ public final class GatewayMetrics implements GatewayObserver {
     final CounterDataPoint connectErrors;
     final CounterDataPoint responseTimeouts;
     final CounterDataPoint poolWaitTimeouts;
+    final CounterDataPoint[] transitions = new CounterDataPoint[BreakerState.values().length];
+    final CounterDataPoint ejected;
+    final CounterDataPoint checksPassed;
+    final CounterDataPoint checksFailed;
+    final CounterDataPoint retried;
+    final CounterDataPoint retryBudgetExhausted;
 
     TargetSeries(String upstream, String target) {
+      for (BreakerState state : BreakerState.values()) {
+        transitions[state.ordinal()] =
+            breakerTransitions.labelValues(upstream, target, state.label());
+      }
+      ejected = ejections.labelValues(upstream, target);
+      checksPassed = healthChecks.labelValues(upstream, target, "success");
+      checksFailed = healthChecks.labelValues(upstream, target, "failure");
+      retried = retries.labelValues(upstream, target, "attempted");
+      retryBudgetExhausted = retries.labelValues(upstream, target, "budget_exhausted");
       connect = connectTime.labelValues(upstream, target);
       response = upstreamResponseTime.labelValues(upstream, target);
       connectErrors = GatewayMetrics.this.connectErrors.labelValues(upstream, target);
@@ -482,6 +564,31 @@ public final class GatewayMetrics implements GatewayObserver {
     @Override
     public void poolWaitTimedOut() {
       poolWaitTimeouts.inc();
+    }
+
+    @Override
+    public void breakerTransitioned(BreakerState to) {
+      transitions[to.ordinal()].inc();
+    }
+
+    @Override
+    public void ejected() {
+      ejected.inc();
+    }
+
+    @Override
+    public void healthChecked(boolean healthy) {
+      (healthy ? checksPassed : checksFailed).inc();
+    }
+
+    @Override
+    public void retried() {
+      retried.inc();
+    }
+
+    @Override
+    public void retryBudgetExhausted() {
+      retryBudgetExhausted.inc();
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.portcullis.proxy.observe;
 
+import dev.portcullis.proxy.upstream.BreakerState;
+
 /**
  * What happens on the connections to one upstream target. Resolved once per target when the pools
  * are built, so the engine records without any lookup. Called on event loops: must not block.
@@ -37,4 +39,19 @@ public interface TargetObserver {
 
   /** No free pooled connection within the response timeout. */
   void poolWaitTimedOut();
+
+  /** The target's circuit breaker moved to {@code to}; any thread. */
+  default void breakerTransitioned(BreakerState to) {}
+
+  /** Passive outlier detection took the target out of balancing; any thread. */
+  default void ejected() {}
+
+  /** One active health check of the target ended. */
+  default void healthChecked(boolean healthy) {}
+
+  /** A call to this target failed and the request was retried on another target. */
+  default void retried() {}
+
+  /** A call to this target failed and could have been retried, but the retry budget was spent. */
+  default void retryBudgetExhausted() {}
 }

@@ -35,6 +35,7 @@ public final class TargetPool {
   private final TargetBudget budget;
   private final Bootstrap bootstrap;
   private final TargetObserver observer;
+  private final TargetHealth health;
   private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
   private final long idleTimeoutNanos;
@@ -51,9 +52,11 @@ public final class TargetPool {
       TargetBudget budget,
       Class<? extends Channel> channelType,
       SslContext sslContext,
-      TargetObserver observer) {
+      TargetObserver observer,
+      TargetHealth health) {
     this.loop = loop;
     this.observer = observer;
+    this.health = health;
     this.target = target;
     this.config = config;
     this.budget = budget;
@@ -92,6 +95,11 @@ public final class TargetPool {
   /** Where this target's metrics go; shared by the target's pools on every loop. */
   public TargetObserver observer() {
     return observer;
+  }
+
+  /** Whether the target may be called: breaker, ejection, health checks; shared by every loop. */
+  public TargetHealth health() {
+    return health;
   }
 
   EventLoop executor() {

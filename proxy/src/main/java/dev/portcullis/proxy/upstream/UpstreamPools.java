@@ -29,14 +29,17 @@ public final class UpstreamPools {
   private final Map<EventLoop, Map<String, LoopUpstream>> byLoop;
   private final Map<String, List<TargetSnapshot>> targetsByUpstream;
   private final List<TargetPool> allPools;
+  private final List<HealthChecker> healthCheckers;
 
   private UpstreamPools(
       Map<EventLoop, Map<String, LoopUpstream>> byLoop,
       Map<String, List<TargetSnapshot>> targetsByUpstream,
-      List<TargetPool> allPools) {
+      List<TargetPool> allPools,
+      List<HealthChecker> healthCheckers) {
     this.byLoop = byLoop;
     this.targetsByUpstream = targetsByUpstream;
     this.allPools = allPools;
+    this.healthCheckers = healthCheckers;
   }
 
   public static UpstreamPools create(
@@ -46,7 +49,10 @@ public final class UpstreamPools {
     return create(upstreams, group, channelType, GatewayObserver.NOOP);
   }
 
-  /** Pools whose connections report to {@code observer}'s target observers. */
+  /**
+   * Pools whose connections report to {@code observer}'s target observers. Health checks of pools
+   * that enable them start now, spread over the loops.
+   */
   public static UpstreamPools create(
       Map<String, UpstreamConfig> upstreams,
       EventLoopGroup group,
@@ -63,9 +69,15 @@ public final class UpstreamPools {
     }
     Map<String, List<TargetSnapshot>> snapshots = new LinkedHashMap<>();
     List<TargetPool> all = new ArrayList<>();
+    List<HealthChecker> checkers = new ArrayList<>();
+    long origin = System.nanoTime();
     for (UpstreamConfig upstream : upstreams.values()) {
       List<TargetSnapshot> upstreamSnapshots = new ArrayList<>();
       TargetPool[][] perLoop = new TargetPool[loops.size()][upstream.targets().size()];
+      EjectionGroup ejections =
+          new EjectionGroup(
+              upstream.targets().size(), upstream.outlierDetection().maxEjectionPercent());
+      Ejection[] members = new Ejection[upstream.targets().size()];
       for (int t = 0; t < upstream.targets().size(); t++) {
         URI uri = upstream.targets().get(t);
         Target target = Target.of(upstream.name(), uri);
@@ -74,6 +86,8 @@ public final class UpstreamPools {
         }
         TargetBudget budget = new TargetBudget(upstream.maxConnectionsPerTarget());
         TargetObserver targetObserver = observer.target(target);
+        TargetHealth health = new TargetHealth(target, upstream, ejections, targetObserver, origin);
+        members[t] = health.ejection();
         TargetPool[] poolsOfTarget = new TargetPool[loops.size()];
         for (int l = 0; l < loops.size(); l++) {
           TargetPool pool =
@@ -84,20 +98,41 @@ public final class UpstreamPools {
                   budget,
                   channelType,
                   target.tls() ? tls : null,
-                  targetObserver);
+                  targetObserver,
+                  health);
           poolsOfTarget[l] = pool;
           perLoop[l][t] = pool;
           all.add(pool);
         }
         budget.register(poolsOfTarget);
-        upstreamSnapshots.add(new TargetSnapshot(target, budget));
+        upstreamSnapshots.add(new TargetSnapshot(target, budget, health));
+        if (upstream.healthCheck().enabled()) {
+          checkers.add(
+              new HealthChecker(
+                  target,
+                  upstream.healthCheck(),
+                  loops.get(checkers.size() % loops.size()),
+                  channelType,
+                  target.tls() ? tls : null,
+                  health,
+                  targetObserver));
+        }
       }
+      ejections.register(members);
       for (int l = 0; l < loops.size(); l++) {
-        byLoop.get(loops.get(l)).put(upstream.name(), new LoopUpstream(upstream, perLoop[l]));
+        byLoop
+            .get(loops.get(l))
+            .put(
+                upstream.name(),
+                new LoopUpstream(
+                    upstream, perLoop[l], new RetryPolicy(upstream.retry(), loops.size())));
       }
       snapshots.put(upstream.name(), List.copyOf(upstreamSnapshots));
     }
-    return new UpstreamPools(byLoop, snapshots, all);
+    for (HealthChecker checker : checkers) {
+      checker.start();
+    }
+    return new UpstreamPools(byLoop, snapshots, all, List.copyOf(checkers));
   }
 
   private static SslContext clientTls() {
@@ -124,6 +159,9 @@ public final class UpstreamPools {
 
   /** Closes idle connections and fails waiting requests on every loop, and waits for that. */
   public void close() {
+    for (HealthChecker checker : healthCheckers) {
+      checker.stop();
+    }
     List<Future<?>> done = new ArrayList<>();
     for (TargetPool pool : allPools) {
       if (!pool.executor().isShuttingDown()) {
@@ -135,18 +173,25 @@ public final class UpstreamPools {
     }
   }
 
-  /** A target and its connection count across all loops, for the admin API. */
+  /** A target, its connection counts and its health across all loops, for the admin API. */
   public static final class TargetSnapshot {
     private final Target target;
     private final TargetBudget budget;
+    private final TargetHealth health;
 
-    TargetSnapshot(Target target, TargetBudget budget) {
+    TargetSnapshot(Target target, TargetBudget budget, TargetHealth health) {
       this.target = target;
       this.budget = budget;
+      this.health = health;
     }
 
     public Target target() {
       return target;
+    }
+
+    /** Breaker state, ejection and health-check verdict (read-only use). */
+    public TargetHealth health() {
+      return health;
     }
 
     public int openConnections() {

@@ -146,7 +146,14 @@ class GrafanaDashboardIT {
             "portcullis_upstream_connections_open",
             "portcullis_upstream_connect_errors_total",
             "portcullis_upstream_timeouts_total",
-            "portcullis_ratelimit_decisions_total")
+            "portcullis_ratelimit_decisions_total",
+            "portcullis_upstream_circuit_breaker_state",
+            "portcullis_upstream_circuit_breaker_transitions_total",
+            "portcullis_upstream_retries_total",
+            "portcullis_upstream_health_checks_total",
+            "portcullis_upstream_healthy",
+            "portcullis_upstream_ejected",
+            "portcullis_upstream_ejections_total")
         .containsAll(FUTURE_METRICS);
     for (JsonNode panel : dashboard.path("panels")) {
       String exprs = panel.path("targets").toString();

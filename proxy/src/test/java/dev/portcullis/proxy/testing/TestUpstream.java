@@ -51,10 +51,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /slow?ms=N}: answers after N ms
  *   <li>{@code /silent}: never answers
  *   <li>{@code /close}: closes the connection without answering
+ *   <li>{@code /health}: the status set by {@link #healthStatus} (200 by default), for health
+ *       checks
  *   <li>anything else: 200 {@code ok}
  * </ul>
  *
- * It counts accepted connections and the most open at once, for the pool tests.
+ * It counts accepted connections and the most open at once, for the pool tests. {@link #failWith}
+ * makes every endpoint but {@code /health} answer one status, or reset the connection, so a test
+ * can take a target down and bring it back.
  */
 public final class TestUpstream implements AutoCloseable {
   private static final int CHUNK = 64 * 1024;
@@ -67,6 +71,8 @@ public final class TestUpstream implements AutoCloseable {
   private final AtomicInteger maxOpen = new AtomicInteger();
   private final AtomicInteger requests = new AtomicInteger();
   private final ConcurrentLinkedQueue<String> requestLines = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger forcedStatus = new AtomicInteger();
+  private final AtomicInteger healthStatus = new AtomicInteger(200);
 
   public TestUpstream() throws InterruptedException {
     serverChannel =
@@ -118,6 +124,26 @@ public final class TestUpstream implements AutoCloseable {
     return java.util.List.copyOf(requestLines);
   }
 
+  /**
+   * From now on every request but {@code /health} is answered with {@code status}; {@code -1}
+   * closes the connection instead of answering; {@code 0} restores the normal endpoints.
+   */
+  public TestUpstream failWith(int status) {
+    forcedStatus.set(status);
+    return this;
+  }
+
+  /** The status {@code /health} answers with. */
+  public TestUpstream healthStatus(int status) {
+    healthStatus.set(status);
+    return this;
+  }
+
+  /** Requests received other than {@code /health} (what a health checker sends). */
+  public int requestsExceptHealthChecks() {
+    return (int) requestLines.stream().filter(line -> !line.endsWith(" /health")).count();
+  }
+
   public static byte patternByte(long index) {
     return (byte) ('a' + (index % 26));
   }
@@ -145,9 +171,13 @@ public final class TestUpstream implements AutoCloseable {
           endpoint = new QueryStringDecoder(r.uri()).path();
           digest = MessageDigest.getInstance("SHA-256");
           bodyBytes = 0;
-          if (endpoint.equals("/close") || closeNextRequest) {
+          int forced = endpoint.equals("/health") ? 0 : forcedStatus.get();
+          if (endpoint.equals("/close") || closeNextRequest || forced < 0) {
             ctx.close();
             return;
+          }
+          if (forced > 0) {
+            endpoint = "/forced/" + forced;
           }
         }
         if (msg instanceof HttpContent c) {
@@ -174,8 +204,13 @@ public final class TestUpstream implements AutoCloseable {
       HttpRequest r = request;
       request = null;
       QueryStringDecoder query = new QueryStringDecoder(r.uri());
+      if (endpoint.startsWith("/forced/")) {
+        sendText(ctx, r, Integer.parseInt(endpoint.substring(8)), "{\"forced\":true}");
+        return;
+      }
       switch (endpoint) {
         case "/silent" -> {}
+        case "/health" -> sendText(ctx, r, healthStatus.get(), "{\"health\":true}");
         case "/slow" -> {
           long ms = Long.parseLong(query.parameters().get("ms").get(0));
           ctx.executor()
