@@ -7,6 +7,8 @@ import dev.portcullis.core.pipeline.RouteFilterFactory;
 import dev.portcullis.core.route.Router;
 import dev.portcullis.proxy.admin.AdminServer;
 import dev.portcullis.proxy.admin.HealthEndpoints;
+import dev.portcullis.proxy.cache.CachePurgeEndpoint;
+import dev.portcullis.proxy.cache.ResponseCache;
 import dev.portcullis.proxy.forward.DownstreamHandler;
 import dev.portcullis.proxy.forward.ForwardingContext;
 import dev.portcullis.proxy.forward.GatewayState;
@@ -23,9 +25,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,13 +80,27 @@ public final class Gateway implements AutoCloseable {
   /** Binds both listeners and returns once they accept connections. */
   public static Gateway start(GatewayConfig config) throws InterruptedException {
     RateLimiting rateLimiting = RateLimiting.create(config.rateLimits());
+    ResponseCache cache = null;
     try {
-      Gateway gateway = start(config, rateLimiting.filterFactories());
+      cache = ResponseCache.create(config.cache());
+      List<RouteFilterFactory> factories = new ArrayList<>(rateLimiting.filterFactories());
+      factories.add(cache.filterFactory());
+      ResponseCache purgeable = cache;
+      Gateway gateway =
+          start(
+              config,
+              factories,
+              admin -> admin.register(CachePurgeEndpoint.PATH, new CachePurgeEndpoint(purgeable)));
       gateway.closeOnStop.add(rateLimiting);
+      gateway.closeOnStop.add(cache);
       gateway.observability.registerRateLimiting(rateLimiting);
+      gateway.observability.registerCache(cache);
       return gateway;
     } catch (RuntimeException | InterruptedException e) {
       rateLimiting.close();
+      if (cache != null) {
+        cache.close();
+      }
       throw e;
     }
   }
@@ -94,10 +112,20 @@ public final class Gateway implements AutoCloseable {
    */
   public static Gateway start(GatewayConfig config, List<RouteFilterFactory> filterFactories)
       throws InterruptedException {
+    return start(config, filterFactories, admin -> {});
+  }
+
+  /** The same, with admin endpoints the modules add before the admin listener binds. */
+  static Gateway start(
+      GatewayConfig config,
+      List<RouteFilterFactory> filterFactories,
+      Consumer<AdminServer> adminEndpoints)
+      throws InterruptedException {
     Transport transport = Transport.best();
     Router router = Router.compile(config, filterFactories);
     Gateway gateway = new Gateway(config, transport);
     try {
+      adminEndpoints.accept(gateway.admin);
       gateway.bind(transport, router);
     } catch (RuntimeException | InterruptedException e) {
       gateway.stopNow();

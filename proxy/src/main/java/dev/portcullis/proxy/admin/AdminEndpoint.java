@@ -2,8 +2,14 @@ package dev.portcullis.proxy.admin;
 
 import dev.portcullis.core.pipeline.GatewayResponse;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.List;
+import java.util.Map;
 
-/** One GET endpoint of the admin listener. Runs on the admin event loop; must not block long. */
+/**
+ * One endpoint of the admin listener, GET unless it says otherwise. Runs on the admin event loop;
+ * must not block long.
+ */
 @FunctionalInterface
 public interface AdminEndpoint {
 
@@ -12,6 +18,16 @@ public interface AdminEndpoint {
   /** Handles one request; an endpoint that negotiates (by Accept, for one) overrides this. */
   default Reply handle(HttpHeaders requestHeaders) {
     return handle();
+  }
+
+  /** Whether the endpoint takes this method; GET and HEAD unless it overrides this. */
+  default boolean allows(HttpMethod method) {
+    return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
+  }
+
+  /** Handles one request with its query parameters; an endpoint acting on them overrides this. */
+  default Reply handle(HttpMethod method, Map<String, List<String>> query, HttpHeaders headers) {
+    return handle(headers);
   }
 
   /** A whole response: status, content type and text body. */

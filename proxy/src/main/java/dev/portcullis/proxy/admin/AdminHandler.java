@@ -32,18 +32,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-    String path = new QueryStringDecoder(request.uri()).path();
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    String path = uri.path();
     AdminEndpoint endpoint = endpoints.get(path);
     AdminEndpoint.Reply reply;
     if (!request.decoderResult().isSuccess()) {
       reply = AdminEndpoint.Reply.error(400, "bad_request", "The request is not valid HTTP/1.1.");
     } else if (endpoint == null) {
       reply = AdminEndpoint.Reply.error(404, "not_found", "No admin endpoint at " + path + ".");
-    } else if (!request.method().equals(HttpMethod.GET)
-        && !request.method().equals(HttpMethod.HEAD)) {
-      reply = AdminEndpoint.Reply.error(405, "method_not_allowed", "Use GET.");
+    } else if (!endpoint.allows(request.method())) {
+      reply =
+          AdminEndpoint.Reply.error(
+              405, "method_not_allowed", request.method() + " is not allowed here.");
     } else {
-      reply = endpoint.handle(request.headers());
+      reply = endpoint.handle(request.method(), uri.parameters(), request.headers());
     }
     byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
     boolean head = request.method().equals(HttpMethod.HEAD);
