@@ -28,8 +28,12 @@ public interface ResponseObserver {
   GatewayResponse onResponseHead(
       HttpResponseStatus status, HttpHeaders headers, boolean fromUpstream);
 
-  /** A body part of the relayed upstream response; readable bytes only, not to be retained. */
-  void onResponseContent(ByteBuf content);
+  /**
+   * A body part of the relayed upstream response (readable bytes only, not to be retained), called
+   * before the part is written to the client. {@code last} marks the end of the upstream's
+   * response: the body is whole.
+   */
+  void onResponseContent(ByteBuf content, boolean last);
 
   /**
    * The exchange ended. {@code complete} is true only when an upstream response was relayed whole,

@@ -294,14 +294,20 @@ final class CacheExchange implements ResponseObserver {
   }
 
   @Override
-  public void onResponseContent(ByteBuf content) {
+  public void onResponseContent(ByteBuf content, boolean last) {
     if (!collecting) {
       return;
     }
     int n = content.readableBytes();
-    if (n == 0) {
-      return;
+    if (n > 0) {
+      append(content, n);
     }
+    if (last && collecting) {
+      storeWhole();
+    }
+  }
+
+  private void append(ByteBuf content, int n) {
     if (size + n > policy.maxEntryBytes) {
       collecting = false; // too large: the rest streams through uncached
       body = null;
@@ -316,28 +322,36 @@ final class CacheExchange implements ResponseObserver {
     size += n;
   }
 
+  /** The upstream's body is whole: stored before its last part goes to the client. */
+  private void storeWhole() {
+    collecting = false;
+    long now = cache.now();
+    byte[] stored = size == body.length ? body : Arrays.copyOf(body, size);
+    outcome =
+        new CachedEntry(
+            path,
+            policy.route,
+            new GatewayResponse(status, storedHeaders, stored),
+            now,
+            ageAtStore,
+            now + freshMillis - ageAtStore,
+            now + freshMillis - ageAtStore + swrMillis,
+            now + freshMillis - ageAtStore + sieMillis,
+            etag,
+            lastModified,
+            varyNames,
+            CachedEntry.varyValues(varyNames, requestHeaders));
+    cache.store(key, outcome);
+    body = null;
+    if (flight != null) {
+      cache.land(key, flight, outcome); // the waiters need not wait for the client's last write
+      flight = null;
+    }
+  }
+
   @Override
   public void onResponseEnd(boolean complete) {
-    if (collecting && complete) {
-      collecting = false;
-      long now = cache.now();
-      byte[] stored = size == body.length ? body : Arrays.copyOf(body, size);
-      outcome =
-          new CachedEntry(
-              path,
-              policy.route,
-              new GatewayResponse(status, storedHeaders, stored),
-              now,
-              ageAtStore,
-              now + freshMillis - ageAtStore,
-              now + freshMillis - ageAtStore + swrMillis,
-              now + freshMillis - ageAtStore + sieMillis,
-              etag,
-              lastModified,
-              varyNames,
-              CachedEntry.varyValues(varyNames, requestHeaders));
-      cache.store(key, outcome);
-    }
+    collecting = false;
     body = null;
     if (flight != null) {
       cache.land(key, flight, outcome);

@@ -53,7 +53,7 @@ final class RedisCacheLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisCacheLink.class);
   static final String CHANNEL = "portcullis:cache:invalidate";
   private static final String ENTRY = "portcullis:cache:e:";
-  private static final String BY_PATH = "portcullis:cache:path:";
+  static final String BY_PATH = "portcullis:cache:path:";
   private static final String BY_ANCESTOR = "portcullis:cache:below:";
   private static final String BY_ROUTE = "portcullis:cache:route:";
   private static final byte FORMAT = 1;
@@ -111,9 +111,9 @@ final class RedisCacheLink implements AutoCloseable {
     return config.l2();
   }
 
-  /** Completes once invalidations from other replicas are received (for tests and startup). */
-  CompletableFuture<?> subscribed() {
-    return subscription;
+  /** Completes once connected and subscribed to the other replicas' invalidations. */
+  CompletableFuture<?> ready() {
+    return CompletableFuture.allOf(entries, commands, subscription);
   }
 
   // ---- entries ----
@@ -158,22 +158,33 @@ final class RedisCacheLink implements AutoCloseable {
     }
   }
 
-  /** Deletes the shared entries the index sets name, and the sets. */
-  private void deleteIndexed(List<String> sets) {
+  /**
+   * Deletes the shared entries the index sets name, and the sets, then publishes {@code message}: a
+   * replica that drops its L1 copy on it must not find the entry in L2 again.
+   */
+  private void deleteIndexedThenPublish(List<String> sets, String message) {
     StatefulRedisConnection<String, String> index = commands.getNow(null);
-    if (index == null) {
+    if (index == null || !config.l2()) {
+      publish(message);
       return;
     }
     String[] keys = sets.toArray(new String[0]);
     index
         .async()
         .sunion(keys)
-        .thenAccept(
+        .thenCompose(
             members -> {
-              if (!members.isEmpty()) {
-                index.async().unlink(members.toArray(new String[0]));
+              String[] doomed = new String[members.size() + keys.length];
+              members.toArray(doomed);
+              System.arraycopy(keys, 0, doomed, members.size(), keys.length);
+              return index.async().unlink(doomed);
+            })
+        .whenComplete(
+            (deleted, error) -> {
+              if (error != null) {
+                log.warn("cache: L2 invalidation failed: {}", error.toString());
               }
-              index.async().unlink(keys);
+              publish(message);
             });
   }
 
@@ -186,20 +197,15 @@ final class RedisCacheLink implements AutoCloseable {
     for (String parent : CacheStore.parentPaths(path, parents)) {
       sets.add(BY_PATH + parent);
     }
-    if (config.l2()) {
-      deleteIndexed(sets);
-    }
-    publish("path\n" + parents + "\n" + path);
+    deleteIndexedThenPublish(sets, "path\n" + parents + "\n" + path);
   }
 
   void publishPurge(String kind, String value) {
-    if (config.l2()) {
-      deleteIndexed(
-          kind.equals("route")
-              ? List.of(BY_ROUTE + value)
-              : List.of(BY_PATH + value, BY_ANCESTOR + value));
-    }
-    publish(kind + "\n0\n" + value);
+    deleteIndexedThenPublish(
+        kind.equals("route")
+            ? List.of(BY_ROUTE + value)
+            : List.of(BY_PATH + value, BY_ANCESTOR + value),
+        kind + "\n0\n" + value);
   }
 
   private void publish(String body) {

@@ -87,6 +87,11 @@ public final class ResponseCache implements AutoCloseable {
         });
   }
 
+  /** Completes once Redis (when configured) is connected and subscribed; at once without it. */
+  CompletableFuture<?> redisReady() {
+    return redis == null ? CompletableFuture.completedFuture(null) : redis.ready();
+  }
+
   long now() {
     return clock.getAsLong();
   }

@@ -679,7 +679,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
       responseBodyBytes += content.content().readableBytes();
       ResponseObserver observer = get(ResponseObserver.KEY);
       if (observer != null) {
-        observer.onResponseContent(content.content());
+        observer.onResponseContent(content.content(), content instanceof LastHttpContent);
       }
       if (content instanceof LastHttpContent) {
         finishRelayedResponse((LastHttpContent) content);
