@@ -55,11 +55,7 @@ final class CacheBinding {
     List<CacheConfig.Policy> policies = new ArrayList<>();
     JsonNode list = node.get("policies");
     if (list == null || list.isNull()) {
-      for (CacheConfig.Policy shipped : CacheConfig.atlassianDefaults()) {
-        if (routeNames.contains(shipped.route())) {
-          policies.add(shipped);
-        }
-      }
+      policies.addAll(CacheConfig.shippedFor(routes).policies());
     } else if (!list.isArray()) {
       binder.problems.add(
           "cache.policies", ConfigBinder.kindOf(list) + " (expected: a list of policies)");

@@ -30,6 +30,17 @@ public record CacheConfig(
     policies = List.copyOf(policies);
   }
 
+  /** The defaults with the shipped policies whose routes are among {@code routes}. */
+  public static CacheConfig shippedFor(List<RouteConfig> routes) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    routes.forEach(r -> names.add(r.name()));
+    return new CacheConfig(
+        DEFAULT_MAX_BYTES,
+        DEFAULT_COALESCE_WAIT,
+        null,
+        atlassianDefaults().stream().filter(p -> names.contains(p.route())).toList());
+  }
+
   /** Whether any route is cached at all. */
   public boolean enabled() {
     return !policies.isEmpty();
