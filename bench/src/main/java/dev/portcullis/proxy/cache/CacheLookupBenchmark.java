@@ -115,6 +115,10 @@ public class CacheLookupBenchmark {
       exchange.reset();
       exchanges[i] = exchange;
     }
+    FilterDecision first = hit();
+    if (!(first instanceof FilterDecision.Respond)) {
+      throw new IllegalStateException("expected a hit, got " + first);
+    }
   }
 
   @TearDown(Level.Trial)

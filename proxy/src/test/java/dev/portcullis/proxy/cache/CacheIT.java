@@ -409,6 +409,43 @@ class CacheIT {
   }
 
   @Test
+  void whileOneRequestRevalidatesAnExpiredEntryOthersGetItStale() throws Exception {
+    Gateway gateway = gateway(defaultCache(null)).gateway();
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    upstream.on(
+        "/rest/swr",
+        (r, n) -> {
+          if (n > 1) {
+            release.get(30, TimeUnit.SECONDS); // the revalidation is slow
+          }
+          return new CacheTestUpstream.Reply(
+              200, headers("Cache-Control", "max-age=1, stale-while-revalidate=60"), "swr #" + n);
+        });
+    assertThat(xCache(get(gateway, "/rest/swr"))).isEqualTo("MISS");
+    Thread.sleep(1_500);
+    CompletableFuture<HttpResponse<String>> revalidating =
+        client.sendAsync(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + gateway.address().getPort() + "/rest/swr"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (upstream.requests("/rest/swr") < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    HttpResponse<String> meanwhile = get(gateway, "/rest/swr");
+    assertThat(xCache(meanwhile)).isEqualTo("STALE");
+    assertThat(meanwhile.body()).isEqualTo("swr #1");
+    release.complete(null);
+    HttpResponse<String> fetched = revalidating.get(30, TimeUnit.SECONDS);
+    assertThat(xCache(fetched)).isEqualTo("MISS");
+    assertThat(fetched.body()).isEqualTo("swr #2");
+    assertThat(get(gateway, "/rest/swr").body()).isEqualTo("swr #2");
+    assertThat(upstream.requests("/rest/swr")).isEqualTo(2);
+  }
+
+  @Test
   void headIsAnsweredFromTheStoredGetAndNeverStoresAnything() throws Exception {
     Gateway gateway = gateway(defaultCache(null)).gateway();
     HttpResponse<String> headMiss = send(gateway, "HEAD", "/rest/doc");
