@@ -5,7 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 
 /**
  * The in-memory (L1) entries: a Caffeine cache bounded by weight in bytes, bodies as byte arrays.
@@ -71,7 +71,7 @@ final class CacheStore {
   long invalidate(String path, int parents) {
     String[] exact = parentPaths(path, parents);
     return removeIf(
-        p -> {
+        (p, route) -> {
           if (underOrAt(p, path)) {
             return true;
           }
@@ -85,13 +85,7 @@ final class CacheStore {
   }
 
   long purgeRoute(String route) {
-    long before = cache.estimatedSize();
-    cache
-        .asMap()
-        .values()
-        .removeIf(
-            v -> route.equals(v instanceof CachedEntry e ? e.route() : ((VaryMarker) v).route()));
-    return Math.max(0, before - cache.estimatedSize());
+    return removeIf((path, valueRoute) -> route.equals(valueRoute));
   }
 
   long purgePrefix(String prefix) {
@@ -99,10 +93,11 @@ final class CacheStore {
         prefix.length() > 1 && prefix.endsWith("/")
             ? prefix.substring(0, prefix.length() - 1)
             : prefix;
-    return removeIf(path -> p.equals("/") || underOrAt(path, p));
+    return removeIf((path, route) -> p.equals("/") || underOrAt(path, p));
   }
 
-  private long removeIf(Predicate<String> pathMatches) {
+  /** Removes the values whose (path, route) match; returns how many entries (not markers) went. */
+  private long removeIf(BiPredicate<String, String> matches) {
     long[] removed = {0};
     cache
         .asMap()
@@ -110,7 +105,9 @@ final class CacheStore {
         .removeIf(
             v -> {
               boolean drop =
-                  pathMatches.test(v instanceof CachedEntry e ? e.path() : ((VaryMarker) v).path());
+                  v instanceof CachedEntry e
+                      ? matches.test(e.path(), e.route())
+                      : matches.test(((VaryMarker) v).path(), ((VaryMarker) v).route());
               if (drop && v instanceof CachedEntry) {
                 removed[0]++;
               }
