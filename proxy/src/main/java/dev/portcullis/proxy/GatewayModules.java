@@ -10,9 +10,12 @@ import dev.portcullis.core.config.GatewayConfig;
 import dev.portcullis.core.config.JwtConfig;
 import dev.portcullis.core.pipeline.RouteFilterFactory;
 import dev.portcullis.proxy.admin.AdminModule;
+import dev.portcullis.proxy.cache.CachePurgeEndpoint;
+import dev.portcullis.proxy.cache.ResponseCache;
 import dev.portcullis.proxy.keys.ApiKeyAdmin;
 import dev.portcullis.proxy.observe.Observability;
 import dev.portcullis.ratelimit.filter.RateLimiting;
+import io.netty.handler.codec.http.HttpMethod;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The request-level modules of one gateway (rate limiting, authentication), built from its
- * configuration snapshot: the filters they contribute to routes, and what must be closed after the
- * event loops stop (Redis clients, the credential store). The one place modules are wired.
+ * The request-level modules of one gateway (rate limiting, authentication, the response cache),
+ * built from its configuration snapshot: the filters they contribute to routes, and what must be
+ * closed after the event loops stop (Redis clients, the credential store). The one place modules
+ * are wired.
  */
 final class GatewayModules implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GatewayModules.class);
@@ -96,6 +100,14 @@ final class GatewayModules implements AutoCloseable {
               observability.auditSink());
       modules.filterFactories.addAll(authentication.filterFactories());
       observability.registerAuthentication(authentication);
+
+      ResponseCache cache = ResponseCache.create(config.cache());
+      modules.closeables.add(cache);
+      modules.filterFactories.add(cache.filterFactory());
+      observability.registerCache(cache);
+      modules.adminModules.add(
+          (admin, audit) ->
+              admin.route(HttpMethod.POST, CachePurgeEndpoint.PATH, new CachePurgeEndpoint(cache)));
       return modules;
     } catch (RuntimeException e) {
       if (keys != null && !modules.closeables.contains(keys)) {

@@ -154,8 +154,10 @@ public record GatewayConfig(
         RouteConfig.glob("confluence", "/wiki/**", "confluence"));
   }
 
+  /** The built-in configuration, with the shipped cache policies on the built-in routes. */
   public static GatewayConfig defaults() {
     return new GatewayConfig(
-        ServerConfig.DEFAULTS, AdminConfig.DEFAULTS, defaultUpstreams(), defaultRoutes());
+            ServerConfig.DEFAULTS, AdminConfig.DEFAULTS, defaultUpstreams(), defaultRoutes())
+        .withCache(CacheConfig.shippedFor(defaultRoutes()));
   }
 }

@@ -5,7 +5,10 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One GET endpoint of the admin listener. Runs on the admin event loop; must not block long. */
+/**
+ * One endpoint of the admin listener, GET unless it says otherwise. Runs on the admin event loop;
+ * must not block long.
+ */
 @FunctionalInterface
 public interface AdminEndpoint {
 

@@ -9,6 +9,7 @@ import dev.portcullis.core.pipeline.FilterDecision;
 import dev.portcullis.core.pipeline.GatewayResponse;
 import dev.portcullis.core.pipeline.RequestFilter;
 import dev.portcullis.core.pipeline.ResponseFilter;
+import dev.portcullis.core.pipeline.ResponseObserver;
 import dev.portcullis.core.route.PathNormalizer;
 import dev.portcullis.core.route.Route;
 import dev.portcullis.proxy.observe.ExchangeRecord;
@@ -112,6 +113,12 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   private boolean upstreamReadPaused;
   private boolean answeredLocally;
   private boolean ended;
+
+  // Response observation (see ResponseObserver): whether its head was seen, whether the upstream's
+  // response is being discarded for the observer's replacement, whether it was relayed whole.
+  private boolean headObserved;
+  private boolean discardingUpstream;
+  private boolean relayedWhole;
 
   // Observation: what the observers read when the exchange ends (see ExchangeRecord).
   private final long startNanos;
@@ -752,6 +759,10 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
 
   @Override
   public void onResponsePart(HttpObject msg) {
+    if (discardingUpstream) {
+      discardUpstreamPart(msg);
+      return;
+    }
     if (ended || answeredLocally) {
       ReferenceCountUtil.release(msg);
       return;
@@ -773,7 +784,10 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
         ReferenceCountUtil.release(msg);
         return;
       }
-      onResponseHead(response);
+      if (onResponseHead(response)) {
+        discardUpstreamPart(msg);
+        return;
+      }
     }
     if (msg instanceof HttpContent content) {
       if (content.decoderResult().isFailure()) {
@@ -792,6 +806,10 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
         return;
       }
       responseBodyBytes += content.content().readableBytes();
+      ResponseObserver observer = get(ResponseObserver.KEY);
+      if (observer != null) {
+        observer.onResponseContent(content.content(), content instanceof LastHttpContent);
+      }
       if (content instanceof LastHttpContent) {
         finishRelayedResponse((LastHttpContent) content);
         return;
@@ -817,7 +835,8 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     return retry(RetryConfig.Condition.ofStatus(code));
   }
 
-  private void onResponseHead(HttpResponse response) {
+  /** Relays the head; true when an observer replaced the response (nothing was sent of it). */
+  private boolean onResponseHead(HttpResponse response) {
     cancelResponseTimeout();
     responseStarted = true;
     status = response.status().code();
@@ -826,6 +845,13 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     upstreamKeepAlive = HttpUtil.isKeepAlive(response);
     boolean upstreamChunked = HttpUtil.isTransferEncodingChunked(response);
     HopByHopHeaders.strip(headers);
+    GatewayResponse replacement = observeHead(response.status(), headers, true);
+    if (replacement != null) {
+      responseStarted = false;
+      discardingUpstream = true;
+      respondLocally(replacement);
+      return true;
+    }
     if (!requestComplete && expectsBody) {
       // The upstream answered before the client finished sending: the rest of the body cannot be
       // forwarded, and the client connection cannot be reused for a next request.
@@ -856,6 +882,32 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     finishHead(response.status(), headers);
     response.setProtocolVersion(HttpVersion.HTTP_1_1);
     ctx.write(response, ctx.voidPromise());
+    return false;
+  }
+
+  /** The observer's head callback, at most once per exchange; null when there is none. */
+  private GatewayResponse observeHead(
+      HttpResponseStatus status, HttpHeaders headers, boolean fromUpstream) {
+    ResponseObserver observer = get(ResponseObserver.KEY);
+    if (observer == null || headObserved) {
+      return null;
+    }
+    headObserved = true;
+    return observer.onResponseHead(status, headers, fromUpstream);
+  }
+
+  /**
+   * A part of an upstream response the client gets a replacement for: dropped, and the connection
+   * pooled again once the response ended cleanly on it.
+   */
+  private void discardUpstreamPart(HttpObject msg) {
+    boolean last = msg instanceof LastHttpContent;
+    ReferenceCountUtil.release(msg);
+    if (last) {
+      discardingUpstream = false;
+      upstreamDone();
+      releaseUpstream(upstreamKeepAlive && requestSent);
+    }
   }
 
   /** Headers every response to the client gets, relayed or local. */
@@ -878,6 +930,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   }
 
   private void finishRelayedResponse(LastHttpContent last) {
+    relayedWhole = true;
     upstreamDone();
     boolean reusable = upstreamKeepAlive && requestSent;
     releaseUpstream(reusable);
@@ -970,10 +1023,12 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   }
 
   /** Answers the client from the gateway itself; the upstream, if any, is not asked. */
-  void respondLocally(GatewayResponse local) {
+  void respondLocally(GatewayResponse answer) {
     if (ended || responseStarted) {
       return;
     }
+    GatewayResponse replacement = observeHead(answer.status(), answer.headers(), false);
+    GatewayResponse local = replacement != null ? replacement : answer;
     answeredLocally = true;
     responseStarted = true;
     status = local.status().code();
@@ -1001,6 +1056,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     return future -> {
       if (!future.isSuccess()) {
         keepAlive = false;
+        relayedWhole = false;
       }
       end();
     };
@@ -1021,6 +1077,15 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
       retryTimer = null;
     }
     releasePendingBody();
+    ResponseObserver responseObserver = get(ResponseObserver.KEY);
+    if (responseObserver != null) {
+      set(ResponseObserver.KEY, null);
+      try {
+        responseObserver.onResponseEnd(relayedWhole);
+      } catch (RuntimeException e) {
+        log.error("response observer failed for request {}", requestId, e);
+      }
+    }
     try {
       context.observer().exchangeEnded(this);
     } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package dev.portcullis.proxy.observe;
 import dev.portcullis.auth.filter.Authentication;
 import dev.portcullis.core.config.RouteConfig;
 import dev.portcullis.core.route.Route;
+import dev.portcullis.proxy.cache.ResponseCache;
 import dev.portcullis.proxy.forward.GatewayState;
 import dev.portcullis.proxy.upstream.BreakerState;
 import dev.portcullis.proxy.upstream.Target;
@@ -356,6 +357,37 @@ public final class GatewayMetrics implements GatewayObserver {
         .name("portcullis_auth_permission_denials_total")
         .help("Authenticated requests refused for lacking the permission their route needs")
         .callback(callback -> callback.call(auth.permissionDenials()))
+        .register(registry);
+  }
+
+  /**
+   * The response cache: responses of cached routes by result (what {@code X-Cache} said), and the
+   * in-memory entries, their weight and evictions, all read at scrape time.
+   */
+  public void registerCache(ResponseCache cache) {
+    CounterWithCallback.builder()
+        .name("portcullis_cache_requests_total")
+        .help("Responses of cached routes, by route and result (hit, miss, stale, bypass)")
+        .labelNames("route", "result")
+        .callback(
+            callback ->
+                cache.forEachResult((route, result, count) -> callback.call(count, route, result)))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("portcullis_cache_entries")
+        .help("Responses held in the in-memory cache")
+        .callback(callback -> callback.call(cache.entries()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("portcullis_cache_size_bytes")
+        .help("What the in-memory cache entries weigh, bounded by cache.max_bytes")
+        .unit(Unit.BYTES)
+        .callback(callback -> callback.call(cache.bytes()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("portcullis_cache_evictions_total")
+        .help("Entries evicted to keep the in-memory cache within cache.max_bytes")
+        .callback(callback -> callback.call(cache.evictions()))
         .register(registry);
   }
 

@@ -170,6 +170,11 @@ public final class Observability implements GatewayObserver, AutoCloseable {
     metrics.registerAuthentication(auth);
   }
 
+  /** See {@link GatewayMetrics#registerCache}. */
+  public void registerCache(dev.portcullis.proxy.cache.ResponseCache cache) {
+    metrics.registerCache(cache);
+  }
+
   public void registerEngineGauges(
       GatewayState state, UpstreamPools pools, EventLoopGroup workerGroup) {
     metrics.registerEngineGauges(state, pools, workerGroup);
