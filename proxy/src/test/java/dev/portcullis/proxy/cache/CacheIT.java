@@ -559,7 +559,7 @@ class CacheIT {
   @Test
   void theAdminEndpointPurgesByRouteOrPrefixAndMetricsCountResults() throws Exception {
     GatewayConfig config = config(upstream.uri(), defaultCache(null));
-    Gateway gateway = Gateway.start(config);
+    Gateway gateway = Gateway.start(TestGateways.anonymous(config));
     resources.add(gateway);
     get(gateway, "/rest/a/1");
     get(gateway, "/rest/b/1");
