@@ -7,13 +7,13 @@ import dev.portcullis.core.pipeline.RouteFilterFactory;
 import dev.portcullis.core.route.Router;
 import dev.portcullis.proxy.admin.AdminServer;
 import dev.portcullis.proxy.admin.HealthEndpoints;
-import dev.portcullis.proxy.forward.DownstreamHandler;
+import dev.portcullis.proxy.forward.DrainEvent;
 import dev.portcullis.proxy.forward.ForwardingContext;
 import dev.portcullis.proxy.forward.GatewayState;
 import dev.portcullis.proxy.observe.Observability;
 import dev.portcullis.proxy.server.DownstreamChannelInitializer;
-import dev.portcullis.proxy.server.HandlerNames;
 import dev.portcullis.proxy.server.Transport;
+import dev.portcullis.proxy.tls.ReloadingServerTls;
 import dev.portcullis.proxy.upstream.UpstreamPools;
 import dev.portcullis.ratelimit.filter.RateLimiting;
 import io.netty.bootstrap.ServerBootstrap;
@@ -21,6 +21,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -52,6 +53,7 @@ public final class Gateway implements AutoCloseable {
   /** Modules started for this gateway (rate limiting's Redis client), closed after the pools. */
   private final List<AutoCloseable> closeOnStop = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  private ReloadingServerTls serverTls;
   private Channel serverChannel;
   private InetSocketAddress address;
   private InetSocketAddress adminAddress;
@@ -130,6 +132,15 @@ public final class Gateway implements AutoCloseable {
                     config.admin().port()));
     ForwardingContext context =
         ForwardingContext.create(router, pools, server, state, observability);
+    if (server.tls().enabled()) {
+      try {
+        serverTls = ReloadingServerTls.start(server.tls(), server.http2());
+      } catch (IOException e) {
+        throw new IllegalStateException(
+            "server.tls: " + e.getMessage() + " (" + rootCause(e) + ")", e);
+      }
+      context = context.withScheme("https");
+    }
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(acceptGroup, workerGroup)
@@ -139,7 +150,7 @@ public final class Gateway implements AutoCloseable {
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
-            .childHandler(new DownstreamChannelInitializer(context));
+            .childHandler(new DownstreamChannelInitializer(context, serverTls));
     address =
         bindOrExplain(
             "server",
@@ -150,6 +161,15 @@ public final class Gateway implements AutoCloseable {
               return (InetSocketAddress) serverChannel.localAddress();
             });
     state.markReady();
+  }
+
+  /** The innermost cause's type and message: for a file, says what is wrong without its text. */
+  private static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName();
   }
 
   private interface Binding {
@@ -217,16 +237,8 @@ public final class Gateway implements AutoCloseable {
       serverChannel.close().syncUninterruptibly();
     }
     for (Channel channel : state.connections()) {
-      channel
-          .eventLoop()
-          .execute(
-              () -> {
-                DownstreamHandler handler =
-                    (DownstreamHandler) channel.pipeline().get(HandlerNames.FORWARD);
-                if (handler != null) {
-                  handler.closeIfIdle();
-                }
-              });
+      // HTTP/1.1 closes once its exchange ends; HTTP/2 sends GOAWAY and closes after its streams.
+      channel.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
     }
     long deadline = System.nanoTime() + config.server().drainTimeout().toNanos();
     while (state.inFlight() > 0 && System.nanoTime() < deadline) {
@@ -258,6 +270,9 @@ public final class Gateway implements AutoCloseable {
       }
     }
     admin.close();
+    if (serverTls != null) {
+      serverTls.close();
+    }
     Future<?> a = acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     Future<?> w = workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     Future<?> m = adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);

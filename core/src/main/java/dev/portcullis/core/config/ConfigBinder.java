@@ -207,10 +207,16 @@ final class ConfigBinder {
     }
     ServerLimits finalLimits = limits;
     EdgeSecurityConfig security = security(node.isObject() ? node.get("security") : null);
+    ServerTlsConfig tls =
+        ProtocolsBinding.serverTls(this, ProtocolsBinding.section(this, node, "tls", "server.tls"));
+    Http2Config http2 =
+        ProtocolsBinding.http2(this, ProtocolsBinding.section(this, node, "http2", "server.http2"));
     ServerConfig built =
         build(
             "server",
-            () -> new ServerConfig(address, port, workers, finalLimits, drain, trusted, security));
+            () ->
+                new ServerConfig(
+                    address, port, workers, finalLimits, drain, trusted, security, tls, http2));
     return built == null ? ServerConfig.DEFAULTS : built;
   }
 
@@ -442,6 +448,9 @@ final class ConfigBinder {
       LoadBalancing balancing = loadBalancing(u, at + ".load_balancing");
       boolean preserveHost = bool(u, at + ".preserve_host", "preserve_host", false);
       Map<String, Secret> headers = requestHeaders(u, at + ".request_headers");
+      UpstreamTlsConfig tls =
+          ProtocolsBinding.upstreamTls(
+              this, ProtocolsBinding.section(this, u, "tls", at + ".tls"), at);
       if (!targets.isEmpty()) {
         UpstreamConfig built =
             build(
@@ -457,7 +466,8 @@ final class ConfigBinder {
                         idle,
                         balancing,
                         preserveHost,
-                        headers));
+                        headers,
+                        tls));
         if (built != null) {
           upstreams.put(name, built);
         }

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param preserveHost send the client's Host upstream instead of the target's authority
  * @param requestHeaders headers added to every request sent to this upstream (for example a shared
  *     secret proving the request came through the gateway); values are secrets
+ * @param tls certificate verification for {@code https://} targets
  */
 public record UpstreamConfig(
     String name,
@@ -27,7 +28,8 @@ public record UpstreamConfig(
     Duration idleTimeout,
     LoadBalancing loadBalancing,
     boolean preserveHost,
-    Map<String, Secret> requestHeaders) {
+    Map<String, Secret> requestHeaders,
+    UpstreamTlsConfig tls) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
@@ -49,6 +51,49 @@ public record UpstreamConfig(
     Checks.positive(at + ".idle_timeout", idleTimeout);
     Checks.notNull(at + ".load_balancing", loadBalancing);
     requestHeaders = Map.copyOf(requestHeaders);
+    Checks.notNull(at + ".tls", tls);
+  }
+
+  /** A pool verifying TLS targets against the system trust store. */
+  public UpstreamConfig(
+      String name,
+      List<URI> targets,
+      Duration connectTimeout,
+      Duration responseTimeout,
+      int maxConnectionsPerTarget,
+      int maxPendingRequests,
+      Duration idleTimeout,
+      LoadBalancing loadBalancing,
+      boolean preserveHost,
+      Map<String, Secret> requestHeaders) {
+    this(
+        name,
+        targets,
+        connectTimeout,
+        responseTimeout,
+        maxConnectionsPerTarget,
+        maxPendingRequests,
+        idleTimeout,
+        loadBalancing,
+        preserveHost,
+        requestHeaders,
+        UpstreamTlsConfig.DEFAULTS);
+  }
+
+  /** The same pool with other TLS verification settings. */
+  public UpstreamConfig withTls(UpstreamTlsConfig newTls) {
+    return new UpstreamConfig(
+        name,
+        targets,
+        connectTimeout,
+        responseTimeout,
+        maxConnectionsPerTarget,
+        maxPendingRequests,
+        idleTimeout,
+        loadBalancing,
+        preserveHost,
+        requestHeaders,
+        newTls);
   }
 
   /** A pool with every default but its targets. */
@@ -77,6 +122,7 @@ public record UpstreamConfig(
         idleTimeout,
         loadBalancing,
         preserveHost,
-        requestHeaders);
+        requestHeaders,
+        tls);
   }
 }

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -160,16 +161,32 @@ public final class TargetPool {
     channel.pipeline().addLast("relay", new UpstreamResponseRelayHandler(connection));
     future.addListener(
         f -> {
-          if (f.isSuccess()) {
-            observer.connected(System.nanoTime() - connectStart);
-            hand(connection, callback);
-          } else {
-            observer.connectFailed();
-            inFlight--;
-            budget.release(this);
-            callback.onAcquireFailed(AcquireFailure.CONNECT_FAILED, f.cause());
+          SslHandler tls = channel.pipeline().get(SslHandler.class);
+          if (f.isSuccess() && tls != null) {
+            // A TLS target is connected once its handshake is done: a certificate that does not
+            // verify is a failed connect (502), never a request half sent.
+            tls.handshakeFuture()
+                .addListener(h -> connected(connection, callback, h, connectStart));
+            return;
           }
+          connected(connection, callback, f, connectStart);
         });
+  }
+
+  private void connected(
+      UpstreamConnection connection,
+      AcquireCallback callback,
+      io.netty.util.concurrent.Future<?> f,
+      long connectStart) {
+    if (f.isSuccess()) {
+      observer.connected(System.nanoTime() - connectStart);
+      hand(connection, callback);
+    } else {
+      observer.connectFailed();
+      inFlight--;
+      budget.release(this);
+      callback.onAcquireFailed(AcquireFailure.CONNECT_FAILED, f.cause());
+    }
   }
 
   void release(UpstreamConnection connection, boolean reusable) {
