@@ -147,6 +147,26 @@ public final class TargetPool {
     budget.requestIdleConnection(this);
   }
 
+  /**
+   * A new connection for {@code callback} that will not come back to the pool (a WebSocket tunnel
+   * takes it over): counted against the target's connection limit until it closes, never queued.
+   */
+  public void acquireNew(AcquireCallback callback) {
+    assert loop.inEventLoop();
+    inFlight++;
+    if (!closed && budget.tryReserve()) {
+      connect(callback);
+      return;
+    }
+    inFlight--;
+    callback.onAcquireFailed(AcquireFailure.POOL_EXHAUSTED, null);
+  }
+
+  /** The connection leaves the pool's care; its permit returns when it closes. */
+  void detach(UpstreamConnection connection) {
+    inFlight--;
+  }
+
   private void hand(UpstreamConnection connection, AcquireCallback callback) {
     connection.bind(callback.listener());
     callback.onAcquired(connection);
