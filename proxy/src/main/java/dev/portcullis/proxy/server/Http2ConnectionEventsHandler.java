@@ -6,6 +6,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Connection-level events of an HTTP/2 connection: idle (close once no stream is open) and drain
@@ -15,6 +17,8 @@ import io.netty.util.ReferenceCountUtil;
  * <p>Threading: the connection's event loop only.
  */
 final class Http2ConnectionEventsHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(Http2ConnectionEventsHandler.class);
+
   private final Http2FrameCodec codec;
 
   Http2ConnectionEventsHandler(Http2FrameCodec codec) {
@@ -34,6 +38,13 @@ final class Http2ConnectionEventsHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // I/O errors (a client reset): HTTP/2 protocol errors were answered by the codec already.
+    log.debug("HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
   }
 
   @Override
