@@ -80,7 +80,7 @@ final class ProtocolsBinding {
     ServerTlsConfig.ClientAuth finalAuth = clientAuth;
     ServerTlsConfig built =
         binder.build(
-            "server.tls",
+            "", // the record's message names its key already
             () ->
                 new ServerTlsConfig(
                     cert, key, clientCa, finalAuth, protocols, sessionTimeout, cacheSize, reload));
@@ -102,8 +102,7 @@ final class ProtocolsBinding {
             1_000_000);
     int window =
         binder.size(node, at + "initial_window_size", "initial_window_size", d.initialWindowSize());
-    Http2Config built =
-        binder.build("server.http2", () -> new Http2Config(enabled, h2c, streams, window));
+    Http2Config built = binder.build("", () -> new Http2Config(enabled, h2c, streams, window));
     return built == null ? d : built;
   }
 
