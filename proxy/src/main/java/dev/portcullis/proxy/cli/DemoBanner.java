@@ -13,6 +13,11 @@ final class DemoBanner {
    * An http URL a local client can use for a bound address: a wildcard bind is reached on loopback.
    */
   static String url(InetSocketAddress bound) {
+    return url("http", bound);
+  }
+
+  /** The same for a listener reached by {@code scheme} ({@code https} when it terminates TLS). */
+  static String url(String scheme, InetSocketAddress bound) {
     InetAddress address = bound.getAddress();
     String host;
     if (address == null || address.isAnyLocalAddress()) {
@@ -22,12 +27,17 @@ final class DemoBanner {
     } else {
       host = address.getHostAddress();
     }
-    return "http://" + host + ":" + bound.getPort();
+    return scheme + "://" + host + ":" + bound.getPort();
   }
 
   static String render(
       InetSocketAddress gateway, InetSocketAddress admin, URI jira, URI confluence) {
-    String base = url(gateway);
+    return render("http", gateway, admin, jira, confluence);
+  }
+
+  static String render(
+      String scheme, InetSocketAddress gateway, InetSocketAddress admin, URI jira, URI confluence) {
+    String base = url(scheme, gateway);
     String adminBase = url(admin);
     String n = System.lineSeparator();
     return n

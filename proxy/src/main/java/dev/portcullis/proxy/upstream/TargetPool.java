@@ -75,8 +75,11 @@ public final class TargetPool {
                   protected void initChannel(Channel ch) {
                     ChannelPipeline p = ch.pipeline();
                     if (sslContext != null) {
-                      p.addLast(
-                          "tls", sslContext.newHandler(ch.alloc(), target.host(), target.port()));
+                      // The peer host gives SNI and the name the certificate is checked against.
+                      SslHandler tls =
+                          sslContext.newHandler(ch.alloc(), target.host(), target.port());
+                      tls.setHandshakeTimeoutMillis(config.connectTimeout().toMillis());
+                      p.addLast("tls", tls);
                     }
                     p.addLast(
                         "codec",

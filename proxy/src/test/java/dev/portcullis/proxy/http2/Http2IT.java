@@ -256,6 +256,49 @@ class Http2IT {
     }
   }
 
+  @Test
+  void drainingSendsGoawayAndLetsTheOpenStreamFinish() throws Exception {
+    Http2Config h2c = new Http2Config(true, true, 100, 65_535);
+    Gateway gateway = gateway(ServerTlsConfig.DISABLED, h2c);
+    try (Socket socket = new Socket()) {
+      socket.connect(gateway.address(), 10_000);
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      writeFrame(out, 0x4, 0, 0, new byte[0]);
+      writeFrame(out, 0x1, 0x5, 1, headers("/slow?ms=1500"));
+      Thread drain = new Thread(gateway::shutdownGracefully);
+      // The request is in flight at the upstream before the drain starts.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (upstream.requestLines().stream().noneMatch(l -> l.contains("/slow?ms=1500"))
+          && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      drain.start();
+      boolean goaway = false;
+      boolean answered = false;
+      while (!(goaway && answered)) {
+        Frame frame = readFrame(in);
+        if (frame.type == 0x4 && (frame.flags & 0x1) == 0) {
+          writeFrame(out, 0x4, 0x1, 0, new byte[0]);
+        } else if (frame.type == 0x7) {
+          int errorCode = java.nio.ByteBuffer.wrap(frame.payload, 4, 4).getInt();
+          assertThat(errorCode).isZero(); // NO_ERROR
+          goaway = true;
+        } else if (frame.type == 0x1 && frame.stream == 1) {
+          answered = true;
+        } else if (frame.type == 0x3) {
+          throw new AssertionError("stream " + frame.stream + " was reset while draining");
+        }
+      }
+      drain.join(30_000);
+      assertThat(drain.isAlive()).isFalse();
+    } finally {
+      gateway.close();
+    }
+  }
+
   private record Frame(int type, int flags, int stream, byte[] payload) {}
 
   private static byte[] headers(String path) throws Exception {

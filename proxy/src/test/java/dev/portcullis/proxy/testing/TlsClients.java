@@ -34,6 +34,40 @@ public final class TlsClients {
     return context;
   }
 
+  /** An SSLContext trusting {@code caPem} that presents {@code leaf} as its client certificate. */
+  public static SSLContext withClientCertificate(Path caPem, TestCertificates.Leaf leaf)
+      throws Exception {
+    String pem = java.nio.file.Files.readString(leaf.keyPem());
+    byte[] der =
+        java.util.Base64.getMimeDecoder()
+            .decode(
+                pem.replace("-----BEGIN PRIVATE KEY-----", "")
+                    .replace("-----END PRIVATE KEY-----", ""));
+    java.security.PrivateKey key =
+        java.security.KeyFactory.getInstance("EC")
+            .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    keys.setKeyEntry(
+        "client",
+        key,
+        "pw".toCharArray(),
+        TestCertificates.read(leaf.certPem()).toArray(new X509Certificate[0]));
+    javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+    kmf.init(keys, "pw".toCharArray());
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    int i = 0;
+    for (X509Certificate ca : TestCertificates.read(caPem)) {
+      trust.setCertificateEntry("ca" + i++, ca);
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+    tmf.init(trust);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+    return context;
+  }
+
   /** A handshaken socket to {@code address} with only {@code protocol} enabled. */
   public static SSLSocket connect(SSLContext context, InetSocketAddress address, String protocol)
       throws IOException {

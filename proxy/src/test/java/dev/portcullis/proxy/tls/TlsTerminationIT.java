@@ -69,6 +69,41 @@ class TlsTerminationIT {
     return Gateway.start(TestGateways.config(server, base.upstreams().get("backend")));
   }
 
+  @Test
+  void mutualTlsRequiresAClientCertificateFromTheConfiguredCa() throws Exception {
+    TestCertificates.Leaf clientLeaf = ca.newLeaf();
+    GatewayConfig base = TestGateways.config(upstream.uri());
+    ServerTlsConfig d = ServerTlsConfig.DISABLED;
+    ServerTlsConfig mtls =
+        new ServerTlsConfig(
+            first.certPem(),
+            first.keyPem(),
+            ca.caPem(),
+            ServerTlsConfig.ClientAuth.REQUIRED,
+            d.protocols(),
+            d.sessionTimeout(),
+            d.sessionCacheSize(),
+            Duration.ZERO);
+    try (Gateway gateway =
+        Gateway.start(
+            TestGateways.config(
+                base.server().withProtocols(mtls, Http2Config.DEFAULTS),
+                base.upstreams().get("backend")))) {
+      SSLContext withCertificate = TlsClients.withClientCertificate(ca.caPem(), clientLeaf);
+      try (SSLSocket socket = TlsClients.connect(withCertificate, gateway.address(), "TLSv1.3")) {
+        assertThat(TlsClients.get(socket, "/mtls").status()).isEqualTo(200);
+      }
+      // Without a certificate the handshake fails (TLS 1.3 reports it on the first read).
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> {
+                try (SSLSocket socket = TlsClients.connect(client, gateway.address(), "TLSv1.3")) {
+                  TlsClients.get(socket, "/mtls");
+                }
+              })
+          .isInstanceOf(IOException.class);
+    }
+  }
+
   private static BigInteger serial(SSLSocket socket) throws Exception {
     return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
   }
