@@ -127,7 +127,7 @@ public final class DownstreamChannelInitializer extends ChannelInitializer<Socke
             .build();
     pipeline.addLast(HandlerNames.H2_CODEC, codec);
     pipeline.addLast(HandlerNames.H2_MULTIPLEX, new Http2MultiplexHandler(streamInitializer));
-    pipeline.addLast(HandlerNames.H2_CONNECTION, new Http2ConnectionEventsHandler(codec));
+    pipeline.addLast(HandlerNames.H2_CONNECTION, new Http2ConnectionEventsHandler(codec, http2));
     Channel channel = pipeline.channel();
     channel.config().setAutoRead(true);
   }
