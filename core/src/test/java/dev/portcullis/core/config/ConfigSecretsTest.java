@@ -151,7 +151,7 @@ class ConfigSecretsTest {
             "gateway.yaml: upstreams.jira.port: unknown key (expected one of: targets,"
                 + " connect_timeout, response_timeout, max_connections_per_target,"
                 + " max_pending_requests, idle_timeout, load_balancing, preserve_host,"
-                + " request_headers)"));
+                + " request_headers, tls)"));
     everything.addAll(
         rejected(
             withHeaderOverride,

@@ -189,7 +189,18 @@ public final class TargetPool {
             // A TLS target is connected once its handshake is done: a certificate that does not
             // verify is a failed connect (502), never a request half sent.
             tls.handshakeFuture()
-                .addListener(h -> connected(connection, callback, h, connectStart));
+                .addListener(
+                    h -> {
+                      if (h.isSuccess()) {
+                        connected(connection, callback, h, connectStart);
+                      } else {
+                        // The channel was active: its close hands the permit back (onClosed).
+                        observer.connectFailed();
+                        inFlight--;
+                        channel.close();
+                        callback.onAcquireFailed(AcquireFailure.CONNECT_FAILED, h.cause());
+                      }
+                    });
             return;
           }
           connected(connection, callback, f, connectStart);

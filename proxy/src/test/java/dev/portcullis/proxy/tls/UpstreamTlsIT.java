@@ -114,6 +114,12 @@ class UpstreamTlsIT {
   }
 
   private static RawHttp.Response through(UpstreamTlsConfig tls) throws Exception {
+    return through(tls, null);
+  }
+
+  /** One request through a fresh gateway; {@code ready} gets the admin readiness body after it. */
+  private static RawHttp.Response through(UpstreamTlsConfig tls, StringBuilder ready)
+      throws Exception {
     int port = ((InetSocketAddress) server.localAddress()).getPort();
     UpstreamConfig backend =
         TestGateways.upstream(
@@ -128,7 +134,20 @@ class UpstreamTlsIT {
                 TestGateways.config(
                     TestGateways.server(1, Duration.ofSeconds(5), List.of()), backend));
         RawHttp raw = new RawHttp(gateway.address())) {
-      return raw.send("GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n").read();
+      RawHttp.Response response = raw.send("GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n").read();
+      if (ready != null) {
+        // The failed connection is closed and its permit returned exactly once.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String body;
+        do {
+          Thread.sleep(20);
+          try (RawHttp admin = new RawHttp(gateway.adminAddress())) {
+            body = admin.send("GET /health/ready HTTP/1.1\r\nHost: x\r\n\r\n").read().body();
+          }
+        } while (!body.contains("\"open_connections\":0") && System.nanoTime() < deadline);
+        ready.append(body);
+      }
+      return response;
     }
   }
 
@@ -145,8 +164,12 @@ class UpstreamTlsIT {
   @Test
   void targetSignedByAnotherCaIsA502AndGetsNoRequest() throws Exception {
     int before = requests.get();
-    RawHttp.Response response = through(new UpstreamTlsConfig(otherCa.caPem(), false));
+    StringBuilder ready = new StringBuilder();
+    RawHttp.Response response = through(new UpstreamTlsConfig(otherCa.caPem(), false), ready);
     assertThat(response.status()).isEqualTo(502);
+    assertThat(ready.toString())
+        .contains("\"open_connections\":0")
+        .doesNotContain("\"open_connections\":-");
     assertThat(response.body()).contains("\"error\":\"upstream_unavailable\"");
     assertThat(requests.get()).isEqualTo(before);
   }
