@@ -11,7 +11,7 @@ import java.util.Locale;
  * upstreams.<name>.tls}), reporting problems through the binder.
  */
 final class ProtocolsBinding {
-  static final ConfigSchema SERVER_TLS_SCHEMA =
+  static final ConfigSchema TLS =
       ConfigSchema.object(
           "cert_file", ConfigSchema.LEAF_NODE,
           "key_file", ConfigSchema.LEAF_NODE,
@@ -22,14 +22,14 @@ final class ProtocolsBinding {
           "session_cache_size", ConfigSchema.LEAF_NODE,
           "reload_interval", ConfigSchema.LEAF_NODE);
 
-  static final ConfigSchema HTTP2_SCHEMA =
+  static final ConfigSchema HTTP2 =
       ConfigSchema.object(
           "enabled", ConfigSchema.LEAF_NODE,
           "h2c", ConfigSchema.LEAF_NODE,
           "max_concurrent_streams", ConfigSchema.LEAF_NODE,
           "initial_window_size", ConfigSchema.LEAF_NODE);
 
-  static final ConfigSchema UPSTREAM_TLS_SCHEMA =
+  static final ConfigSchema UPSTREAM_TLS =
       ConfigSchema.object(
           "ca_file", ConfigSchema.LEAF_NODE, "insecure_skip_verify", ConfigSchema.LEAF_NODE);
 
