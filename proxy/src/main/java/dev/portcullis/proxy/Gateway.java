@@ -11,19 +11,20 @@ import dev.portcullis.proxy.admin.AdminModule;
 import dev.portcullis.proxy.admin.AdminServer;
 import dev.portcullis.proxy.admin.HealthEndpoints;
 import dev.portcullis.proxy.admin.JwksEndpoint;
-import dev.portcullis.proxy.forward.DownstreamHandler;
+import dev.portcullis.proxy.forward.DrainEvent;
 import dev.portcullis.proxy.forward.ForwardingContext;
 import dev.portcullis.proxy.forward.GatewayState;
 import dev.portcullis.proxy.observe.Observability;
 import dev.portcullis.proxy.server.DownstreamChannelInitializer;
-import dev.portcullis.proxy.server.HandlerNames;
 import dev.portcullis.proxy.server.Transport;
+import dev.portcullis.proxy.tls.ReloadingServerTls;
 import dev.portcullis.proxy.upstream.UpstreamPools;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -58,6 +59,7 @@ public final class Gateway implements AutoCloseable {
 
   private final List<AdminModule> adminModules = new java.util.ArrayList<>();
 
+  private ReloadingServerTls serverTls;
   private Channel serverChannel;
   private InetSocketAddress address;
   private InetSocketAddress adminAddress;
@@ -237,6 +239,15 @@ public final class Gateway implements AutoCloseable {
                     config.admin().port()));
     ForwardingContext context =
         ForwardingContext.create(router, pools, server, state, observability);
+    if (server.tls().enabled()) {
+      try {
+        serverTls = ReloadingServerTls.start(server.tls(), server.http2());
+      } catch (IOException e) {
+        throw new IllegalStateException(
+            "server.tls: " + e.getMessage() + " (" + rootCause(e) + ")", e);
+      }
+      context = context.withScheme("https");
+    }
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(acceptGroup, workerGroup)
@@ -246,7 +257,7 @@ public final class Gateway implements AutoCloseable {
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
-            .childHandler(new DownstreamChannelInitializer(context));
+            .childHandler(new DownstreamChannelInitializer(context, serverTls));
     address =
         bindOrExplain(
             "server",
@@ -257,6 +268,15 @@ public final class Gateway implements AutoCloseable {
               return (InetSocketAddress) serverChannel.localAddress();
             });
     state.markReady();
+  }
+
+  /** The innermost cause's type and message: for a file, says what is wrong without its text. */
+  private static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName();
   }
 
   private interface Binding {
@@ -332,16 +352,8 @@ public final class Gateway implements AutoCloseable {
       serverChannel.close().syncUninterruptibly();
     }
     for (Channel channel : state.connections()) {
-      channel
-          .eventLoop()
-          .execute(
-              () -> {
-                DownstreamHandler handler =
-                    (DownstreamHandler) channel.pipeline().get(HandlerNames.FORWARD);
-                if (handler != null) {
-                  handler.closeIfIdle();
-                }
-              });
+      // HTTP/1.1 closes once its exchange ends; HTTP/2 sends GOAWAY and closes after its streams.
+      channel.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
     }
     long deadline = System.nanoTime() + config.server().drainTimeout().toNanos();
     while (state.inFlight() > 0 && System.nanoTime() < deadline) {
@@ -373,6 +385,9 @@ public final class Gateway implements AutoCloseable {
       }
     }
     admin.close();
+    if (serverTls != null) {
+      serverTls.close();
+    }
     Future<?> a = acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     Future<?> w = workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     Future<?> m = adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);

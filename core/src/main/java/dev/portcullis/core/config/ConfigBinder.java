@@ -207,10 +207,16 @@ final class ConfigBinder {
     }
     ServerLimits finalLimits = limits;
     EdgeSecurityConfig security = security(node.isObject() ? node.get("security") : null);
+    ServerTlsConfig tls =
+        ProtocolsBinding.serverTls(this, ProtocolsBinding.section(this, node, "tls", "server.tls"));
+    Http2Config http2 =
+        ProtocolsBinding.http2(this, ProtocolsBinding.section(this, node, "http2", "server.http2"));
     ServerConfig built =
         build(
             "server",
-            () -> new ServerConfig(address, port, workers, finalLimits, drain, trusted, security));
+            () ->
+                new ServerConfig(
+                    address, port, workers, finalLimits, drain, trusted, security, tls, http2));
     return built == null ? ServerConfig.DEFAULTS : built;
   }
 
@@ -446,6 +452,9 @@ final class ConfigBinder {
       HealthCheckConfig healthCheck = ResilienceBinding.healthCheck(this, u, at);
       OutlierDetectionConfig outliers = ResilienceBinding.outlierDetection(this, u, at);
       RetryConfig retry = ResilienceBinding.retry(this, u, at);
+      UpstreamTlsConfig tls =
+          ProtocolsBinding.upstreamTls(
+              this, ProtocolsBinding.section(this, u, "tls", at + ".tls"), at);
       if (!targets.isEmpty()) {
         UpstreamConfig built =
             build(
@@ -465,7 +474,8 @@ final class ConfigBinder {
                         breaker,
                         healthCheck,
                         outliers,
-                        retry));
+                        retry,
+                        tls));
         if (built != null) {
           upstreams.put(name, built);
         }

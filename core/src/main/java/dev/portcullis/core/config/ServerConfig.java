@@ -11,6 +11,8 @@ import java.util.List;
  * @param trustedProxies CIDRs of load balancers whose X-Forwarded-For / Forwarded are kept and
  *     appended to; from any other peer those headers are replaced
  * @param drainTimeout how long graceful shutdown waits for in-flight requests
+ * @param tls TLS termination; {@link ServerTlsConfig#DISABLED} for plain HTTP
+ * @param http2 HTTP/2 by ALPN on TLS, and optionally prior-knowledge h2c on plain HTTP
  */
 public record ServerConfig(
     String address,
@@ -19,7 +21,9 @@ public record ServerConfig(
     ServerLimits limits,
     Duration drainTimeout,
     List<Cidr> trustedProxies,
-    EdgeSecurityConfig security) {
+    EdgeSecurityConfig security,
+    ServerTlsConfig tls,
+    Http2Config http2) {
 
   public static final ServerConfig DEFAULTS =
       new ServerConfig(
@@ -29,7 +33,30 @@ public record ServerConfig(
           ServerLimits.DEFAULTS,
           Duration.ofSeconds(30),
           List.of(),
-          EdgeSecurityConfig.DEFAULTS);
+          EdgeSecurityConfig.DEFAULTS,
+          ServerTlsConfig.DISABLED,
+          Http2Config.DEFAULTS);
+
+  /** A plain-HTTP listener with the given edge security. */
+  public ServerConfig(
+      String address,
+      int port,
+      int workerThreads,
+      ServerLimits limits,
+      Duration drainTimeout,
+      List<Cidr> trustedProxies,
+      EdgeSecurityConfig security) {
+    this(
+        address,
+        port,
+        workerThreads,
+        limits,
+        drainTimeout,
+        trustedProxies,
+        security,
+        ServerTlsConfig.DISABLED,
+        Http2Config.DEFAULTS);
+  }
 
   /** A listener with the default edge security. */
   public ServerConfig(
@@ -57,6 +84,22 @@ public record ServerConfig(
     Checks.notNegative("server.drain_timeout", drainTimeout);
     trustedProxies = List.copyOf(trustedProxies);
     Checks.notNull("server.security", security);
+    Checks.notNull("server.tls", tls);
+    Checks.notNull("server.http2", http2);
+  }
+
+  /** The same listener with other TLS and HTTP/2 settings. */
+  public ServerConfig withProtocols(ServerTlsConfig newTls, Http2Config newHttp2) {
+    return new ServerConfig(
+        address,
+        port,
+        workerThreads,
+        limits,
+        drainTimeout,
+        trustedProxies,
+        security,
+        newTls,
+        newHttp2);
   }
 
   /** Worker threads to start: the configured count, or one per processor when it is 0. */

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param healthCheck active health checks of the targets
  * @param outlierDetection passive ejection of failing targets
  * @param retry retries of failed calls on another target
+ * @param tls certificate verification for {@code https://} targets
  */
 public record UpstreamConfig(
     String name,
@@ -35,7 +36,8 @@ public record UpstreamConfig(
     CircuitBreakerConfig circuitBreaker,
     HealthCheckConfig healthCheck,
     OutlierDetectionConfig outlierDetection,
-    RetryConfig retry) {
+    RetryConfig retry,
+    UpstreamTlsConfig tls) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
@@ -61,9 +63,13 @@ public record UpstreamConfig(
     Checks.notNull(at + ".health_check", healthCheck);
     Checks.notNull(at + ".outlier_detection", outlierDetection);
     Checks.notNull(at + ".retry", retry);
+    Checks.notNull(at + ".tls", tls);
   }
 
-  /** A pool with the default circuit breaker, health check, outlier detection and retries. */
+  /**
+   * A pool with the default circuit breaker, health check, outlier detection and retries, verifying
+   * TLS targets against the system trust store.
+   */
   public UpstreamConfig(
       String name,
       List<URI> targets,
@@ -89,7 +95,28 @@ public record UpstreamConfig(
         CircuitBreakerConfig.DEFAULTS,
         HealthCheckConfig.DEFAULTS,
         OutlierDetectionConfig.DEFAULTS,
-        RetryConfig.DEFAULTS);
+        RetryConfig.DEFAULTS,
+        UpstreamTlsConfig.DEFAULTS);
+  }
+
+  /** The same pool with other TLS verification settings. */
+  public UpstreamConfig withTls(UpstreamTlsConfig newTls) {
+    return new UpstreamConfig(
+        name,
+        targets,
+        connectTimeout,
+        responseTimeout,
+        maxConnectionsPerTarget,
+        maxPendingRequests,
+        idleTimeout,
+        loadBalancing,
+        preserveHost,
+        requestHeaders,
+        circuitBreaker,
+        healthCheck,
+        outlierDetection,
+        retry,
+        newTls);
   }
 
   /** A pool with every default but its targets. */
@@ -122,7 +149,8 @@ public record UpstreamConfig(
         circuitBreaker,
         healthCheck,
         outlierDetection,
-        retry);
+        retry,
+        tls);
   }
 
   /** The same pool with other resilience settings; a null argument keeps the current one. */
@@ -145,6 +173,7 @@ public record UpstreamConfig(
         newBreaker == null ? circuitBreaker : newBreaker,
         newHealthCheck == null ? healthCheck : newHealthCheck,
         newOutlierDetection == null ? outlierDetection : newOutlierDetection,
-        newRetry == null ? retry : newRetry);
+        newRetry == null ? retry : newRetry,
+        tls);
   }
 }

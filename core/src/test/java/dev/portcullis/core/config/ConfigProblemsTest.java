@@ -61,7 +61,7 @@ class ConfigProblemsTest {
             "gateway.yaml: upstreams.jira.timeout: unknown key (expected one of: targets,"
                 + " connect_timeout, response_timeout, max_connections_per_target,"
                 + " max_pending_requests, idle_timeout, load_balancing, preserve_host,"
-                + " request_headers, circuit_breaker, health_check, outlier_detection, retry)",
+                + " request_headers, circuit_breaker, health_check, outlier_detection, retry, tls)",
             "gateway.yaml: routes[0].match.query: unknown key (expected one of: path, path_prefix,"
                 + " host, methods)");
   }

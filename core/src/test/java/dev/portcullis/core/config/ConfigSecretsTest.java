@@ -152,7 +152,7 @@ class ConfigSecretsTest {
                 + " connect_timeout, response_timeout, max_connections_per_target,"
                 + " max_pending_requests, idle_timeout, load_balancing, preserve_host,"
                 + " request_headers, circuit_breaker, health_check, outlier_detection,"
-                + " retry)"));
+                + " retry, tls)"));
     everything.addAll(
         rejected(
             withHeaderOverride,

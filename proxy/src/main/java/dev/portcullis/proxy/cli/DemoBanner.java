@@ -14,6 +14,11 @@ final class DemoBanner {
    * An http URL a local client can use for a bound address: a wildcard bind is reached on loopback.
    */
   static String url(InetSocketAddress bound) {
+    return url("http", bound);
+  }
+
+  /** The same for a listener reached by {@code scheme} ({@code https} when it terminates TLS). */
+  static String url(String scheme, InetSocketAddress bound) {
     InetAddress address = bound.getAddress();
     String host;
     if (address == null || address.isAnyLocalAddress()) {
@@ -23,20 +28,26 @@ final class DemoBanner {
     } else {
       host = address.getHostAddress();
     }
-    return "http://" + host + ":" + bound.getPort();
+    return scheme + "://" + host + ":" + bound.getPort();
   }
 
   static String render(
       InetSocketAddress gateway, InetSocketAddress admin, URI jira, URI confluence) {
-    return render(gateway, admin, jira, confluence, null);
+    return render("http", gateway, admin, jira, confluence, null);
   }
 
   /**
+   * @param scheme {@code https} when the gateway listens with TLS
    * @param keys the seeded demo keys, printed with commands that use them; null for none
    */
   static String render(
-      InetSocketAddress gateway, InetSocketAddress admin, URI jira, URI confluence, DemoKeys keys) {
-    String base = url(gateway);
+      String scheme,
+      InetSocketAddress gateway,
+      InetSocketAddress admin,
+      URI jira,
+      URI confluence,
+      DemoKeys keys) {
+    String base = url(scheme, gateway);
     String adminBase = url(admin);
     String n = System.lineSeparator();
     return n

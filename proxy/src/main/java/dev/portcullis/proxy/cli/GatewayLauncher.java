@@ -90,12 +90,14 @@ final class GatewayLauncher {
             },
             "portcullis-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    String gatewayUrl = DemoBanner.url(gateway.address());
+    String scheme = loaded.get().server().tls().enabled() ? "https" : "http";
+    String gatewayUrl = DemoBanner.url(scheme, gateway.address());
     String adminUrl = DemoBanner.url(gateway.adminAddress());
     log.info("ready: gateway {}, admin {}", gatewayUrl, adminUrl);
     if (backends != null) {
       out.print(
           DemoBanner.render(
+              scheme,
               gateway.address(),
               gateway.adminAddress(),
               backends.jira().uri(),

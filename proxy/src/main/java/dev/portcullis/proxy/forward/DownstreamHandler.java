@@ -44,7 +44,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private ProxyExchange current;
   private ArrayDeque<Object> pipelined;
   private boolean replaying;
-  private boolean counted;
+  private boolean active;
   private ScheduledFuture<?> requestSweep;
   private RequestHeadTimeoutHandler headTimeout;
 
@@ -65,20 +65,26 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     this.ctx = ctx;
     this.headTimeout = ctx.pipeline().get(RequestHeadTimeoutHandler.class);
     this.upstreams = context.pools().forLoop(ctx.channel().eventLoop());
+    if (ctx.channel().isRegistered() && ctx.channel().isActive()) {
+      activate();
+    }
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    if (!context.state().tryOpenConnection(context.server().limits().maxConnections())) {
-      // Over the connection limit: refuse before reading a byte, so the cost stays at an accept.
-      log.debug("connection limit reached; closing {}", ctx.channel().remoteAddress());
-      ctx.close();
-      return;
-    }
-    counted = true;
-    context.state().connections().add(ctx.channel());
-    ctx.read();
+    activate();
     ctx.fireChannelActive();
+  }
+
+  /**
+   * Starts reading the first request. On a TLS or h2c connection this handler is added once the
+   * protocol is known, to a channel already active, so {@code handlerAdded} starts it instead.
+   */
+  private void activate() {
+    if (!active) {
+      active = true;
+      ctx.read();
+    }
   }
 
   @Override
@@ -215,10 +221,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent) {
-      if (current == null) {
-        ctx.close();
-      }
+    if (evt instanceof IdleStateEvent || evt == DrainEvent.INSTANCE) {
+      closeIfIdle();
       return;
     }
     ctx.fireUserEventTriggered(evt);
@@ -231,16 +235,29 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
+  /**
+   * The exchange switched the connection to another protocol (a WebSocket tunnel now owns it): stop
+   * reading HTTP requests and leave the pipeline to the tunnel.
+   */
+  void exchangeUpgraded(ProxyExchange exchange) {
+    if (exchange != current) {
+      return;
+    }
+    current = null;
+    cancelRequestSweep();
+    releasePipelined();
+  }
+
+  private void cancelRequestSweep() {
     if (requestSweep != null) {
       requestSweep.cancel(false);
       requestSweep = null;
     }
-    if (counted) {
-      counted = false;
-      context.state().connectionClosed();
-    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cancelRequestSweep();
     releasePipelined();
     ProxyExchange exchange = current;
     if (exchange != null) {

@@ -38,4 +38,10 @@ public record ForwardingContext(
         state,
         observer);
   }
+
+  /** The same context for a listener reached by {@code scheme} ({@code https} on TLS). */
+  public ForwardingContext withScheme(String newScheme) {
+    return new ForwardingContext(
+        router, pools, server, forwardedHeaders, newScheme, state, observer);
+  }
 }

@@ -113,6 +113,8 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   private boolean upstreamReadPaused;
   private boolean answeredLocally;
   private boolean ended;
+  private boolean webSocket;
+  private boolean tunnelPending;
 
   // Response observation (see ResponseObserver): whether its head was seen, whether the upstream's
   // response is being discarded for the observer's replacement, whether it was relayed whole.
@@ -395,7 +397,11 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     expectContinue = HttpUtil.is100ContinueExpected(request);
     boolean chunked = HttpUtil.isTransferEncodingChunked(request);
     headers.remove(HttpHeaderNames.EXPECT);
+    webSocket = WebSocketTunnel.isUpgrade(request);
     HopByHopHeaders.strip(headers);
+    if (webSocket) {
+      WebSocketTunnel.restoreUpgradeHeaders(headers);
+    }
     if (chunked) {
       headers.remove(HttpHeaderNames.CONTENT_LENGTH);
       headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
@@ -424,7 +430,15 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     upstreamAsked = true;
     upstreamStartNanos = now;
     attempts = 1;
-    targetPool.acquire(this);
+    acquireUpstream();
+  }
+
+  private void acquireUpstream() {
+    if (webSocket) {
+      targetPool.acquireNew(this); // a tunnel never goes back to the pool
+    } else {
+      targetPool.acquire(this);
+    }
   }
 
   /** Every target is open, ejected or unhealthy: answer at once rather than queue. */
@@ -513,7 +527,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     if (hostFromTarget) {
       upstreamRequest.headers().set(HttpHeaderNames.HOST, targetPool.target().authority());
     }
-    targetPool.acquire(this);
+    acquireUpstream();
   }
 
   /** A body part from the client; this exchange now owns it. */
@@ -773,8 +787,11 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
         onUpstreamFailure(msg.decoderResult().cause());
         return;
       }
-      if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL
-          && response.status().code() != 101) {
+      if (response.status().code() == 101) {
+        onSwitchingProtocols(response);
+        return;
+      }
+      if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
         // 100 Continue / 103 Early Hints: the gateway answers Expect itself; drop them.
         skippingInformational = true;
         ReferenceCountUtil.release(msg);
@@ -794,6 +811,13 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
         Throwable cause = content.decoderResult().cause();
         content.release();
         onUpstreamFailure(cause);
+        return;
+      }
+      if (tunnelPending) {
+        content.release(); // the 101 has no body: its end is where the tunnel starts
+        if (content instanceof LastHttpContent) {
+          startTunnel();
+        }
         return;
       }
       if (skippingInformational) {
@@ -833,6 +857,44 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     }
     targetFailed();
     return retry(RetryConfig.Condition.ofStatus(code));
+  }
+
+  /** 101 from the upstream: relayed for a WebSocket upgrade, a protocol error for anything else. */
+  private void onSwitchingProtocols(HttpResponse response) {
+    if (!webSocket) {
+      ReferenceCountUtil.release(response);
+      onUpstreamFailure(new java.net.ProtocolException("101 to a request that asked no upgrade"));
+      return;
+    }
+    targetSucceeded(System.nanoTime());
+    cancelResponseTimeout();
+    responseStarted = true;
+    status = 101;
+    targetPool.observer().responseHeadReceived(System.nanoTime() - upstreamSentNanos);
+    HttpHeaders headers = response.headers();
+    HopByHopHeaders.strip(headers);
+    WebSocketTunnel.restoreUpgradeHeaders(headers);
+    headers.set("x-request-id", requestId);
+    response.setProtocolVersion(HttpVersion.HTTP_1_1);
+    ctx.write(response, ctx.voidPromise());
+    tunnelPending = true;
+  }
+
+  /** The 101 is complete: both connections become a byte tunnel and this exchange ends. */
+  private void startTunnel() {
+    tunnelPending = false;
+    ctx.flush();
+    UpstreamConnection conn = upstream;
+    upstream = null;
+    upstreamReadPaused = false;
+    conn.detach();
+    recordEnd();
+    connection.exchangeUpgraded(this);
+    if (ctx.channel().isActive()) {
+      WebSocketTunnel.open(ctx, conn);
+    } else {
+      conn.channel().close();
+    }
   }
 
   /** Relays the head; true when an observer replaced the response (nothing was sent of it). */
@@ -1067,6 +1129,11 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     if (ended) {
       return;
     }
+    recordEnd();
+    connection.exchangeEnded(this, keepAlive && (requestComplete || !expectsBody));
+  }
+
+  private void recordEnd() {
     ended = true;
     endNanos = System.nanoTime();
     upstreamDone();
@@ -1094,7 +1161,6 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     }
     // After the observer, so a drained gateway (no request in flight) has recorded everything.
     context.state().exchangeEnded();
-    connection.exchangeEnded(this, keepAlive && (requestComplete || !expectsBody));
   }
 
   /** The client went away. */

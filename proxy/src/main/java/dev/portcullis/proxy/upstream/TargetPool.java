@@ -11,6 +11,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -77,8 +78,11 @@ public final class TargetPool {
                   protected void initChannel(Channel ch) {
                     ChannelPipeline p = ch.pipeline();
                     if (sslContext != null) {
-                      p.addLast(
-                          "tls", sslContext.newHandler(ch.alloc(), target.host(), target.port()));
+                      // The peer host gives SNI and the name the certificate is checked against.
+                      SslHandler tls =
+                          sslContext.newHandler(ch.alloc(), target.host(), target.port());
+                      tls.setHandshakeTimeoutMillis(config.connectTimeout().toMillis());
+                      p.addLast("tls", tls);
                     }
                     p.addLast(
                         "codec",
@@ -154,6 +158,26 @@ public final class TargetPool {
     budget.requestIdleConnection(this);
   }
 
+  /**
+   * A new connection for {@code callback} that will not come back to the pool (a WebSocket tunnel
+   * takes it over): counted against the target's connection limit until it closes, never queued.
+   */
+  public void acquireNew(AcquireCallback callback) {
+    assert loop.inEventLoop();
+    inFlight++;
+    if (!closed && budget.tryReserve()) {
+      connect(callback);
+      return;
+    }
+    inFlight--;
+    callback.onAcquireFailed(AcquireFailure.POOL_EXHAUSTED, null);
+  }
+
+  /** The connection leaves the pool's care; its permit returns when it closes. */
+  void detach(UpstreamConnection connection) {
+    inFlight--;
+  }
+
   private void hand(UpstreamConnection connection, AcquireCallback callback) {
     connection.bind(callback.listener());
     callback.onAcquired(connection);
@@ -168,16 +192,43 @@ public final class TargetPool {
     channel.pipeline().addLast("relay", new UpstreamResponseRelayHandler(connection));
     future.addListener(
         f -> {
-          if (f.isSuccess()) {
-            observer.connected(System.nanoTime() - connectStart);
-            hand(connection, callback);
-          } else {
-            observer.connectFailed();
-            inFlight--;
-            budget.release(this);
-            callback.onAcquireFailed(AcquireFailure.CONNECT_FAILED, f.cause());
+          SslHandler tls = channel.pipeline().get(SslHandler.class);
+          if (f.isSuccess() && tls != null) {
+            // A TLS target is connected once its handshake is done: a certificate that does not
+            // verify is a failed connect (502), never a request half sent.
+            tls.handshakeFuture()
+                .addListener(
+                    h -> {
+                      if (h.isSuccess()) {
+                        connected(connection, callback, h, connectStart);
+                      } else {
+                        // The channel was active: its close hands the permit back (onClosed).
+                        observer.connectFailed();
+                        inFlight--;
+                        channel.close();
+                        callback.onAcquireFailed(AcquireFailure.CONNECT_FAILED, h.cause());
+                      }
+                    });
+            return;
           }
+          connected(connection, callback, f, connectStart);
         });
+  }
+
+  private void connected(
+      UpstreamConnection connection,
+      AcquireCallback callback,
+      io.netty.util.concurrent.Future<?> f,
+      long connectStart) {
+    if (f.isSuccess()) {
+      observer.connected(System.nanoTime() - connectStart);
+      hand(connection, callback);
+    } else {
+      observer.connectFailed();
+      inFlight--;
+      budget.release(this);
+      callback.onAcquireFailed(AcquireFailure.CONNECT_FAILED, f.cause());
+    }
   }
 
   void release(UpstreamConnection connection, boolean reusable) {

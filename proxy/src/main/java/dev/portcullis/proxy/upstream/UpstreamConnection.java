@@ -41,6 +41,15 @@ public final class UpstreamConnection {
     pool.release(this, reusable);
   }
 
+  /**
+   * Takes the connection out of the pool for good (instead of {@link #release}): the caller owns it
+   * and closes it. It still counts against the target's limit until it closes.
+   */
+  public void detach() {
+    listener = null;
+    pool.detach(this);
+  }
+
   UpstreamListener listener() {
     return listener;
   }

@@ -3,13 +3,14 @@ package dev.portcullis.proxy.upstream;
 import dev.portcullis.core.config.UpstreamConfig;
 import dev.portcullis.proxy.observe.GatewayObserver;
 import dev.portcullis.proxy.observe.TargetObserver;
+import dev.portcullis.proxy.tls.TlsContexts;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
+import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every upstream pool, per event loop: an exchange asks {@link #forLoop} once per downstream
@@ -26,6 +28,7 @@ import javax.net.ssl.SSLException;
  * another thread. Built once at start-up; the maps are read-only afterwards.
  */
 public final class UpstreamPools {
+  private static final Logger log = LoggerFactory.getLogger(UpstreamPools.class);
   private final Map<EventLoop, Map<String, LoopUpstream>> byLoop;
   private final Map<String, List<TargetSnapshot>> targetsByUpstream;
   private final List<TargetPool> allPools;
@@ -62,7 +65,6 @@ public final class UpstreamPools {
     for (EventExecutor executor : group) {
       loops.add((EventLoop) executor);
     }
-    SslContext tls = null;
     Map<EventLoop, Map<String, LoopUpstream>> byLoop = new IdentityHashMap<>();
     for (EventLoop loop : loops) {
       byLoop.put(loop, new HashMap<>());
@@ -73,6 +75,7 @@ public final class UpstreamPools {
     long origin = System.nanoTime();
     for (UpstreamConfig upstream : upstreams.values()) {
       List<TargetSnapshot> upstreamSnapshots = new ArrayList<>();
+      SslContext tls = null;
       TargetPool[][] perLoop = new TargetPool[loops.size()][upstream.targets().size()];
       EjectionGroup ejections =
           new EjectionGroup(
@@ -82,7 +85,7 @@ public final class UpstreamPools {
         URI uri = upstream.targets().get(t);
         Target target = Target.of(upstream.name(), uri);
         if (target.tls() && tls == null) {
-          tls = clientTls();
+          tls = clientTls(upstream);
         }
         TargetBudget budget = new TargetBudget(upstream.maxConnectionsPerTarget());
         TargetObserver targetObserver = observer.target(target);
@@ -135,11 +138,18 @@ public final class UpstreamPools {
     return new UpstreamPools(byLoop, snapshots, all, List.copyOf(checkers));
   }
 
-  private static SslContext clientTls() {
+  private static SslContext clientTls(UpstreamConfig upstream) {
+    if (upstream.tls().insecureSkipVerify()) {
+      log.warn(
+          "upstreams.{}.tls.insecure_skip_verify is true: the certificates of its https targets"
+              + " are NOT verified, anyone on the network path can impersonate them",
+          upstream.name());
+    }
     try {
-      return SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
-    } catch (SSLException e) {
-      throw new IllegalStateException("cannot initialise TLS for upstream connections", e);
+      return TlsContexts.upstream(upstream.tls());
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "upstreams." + upstream.name() + ".tls: " + e.getMessage(), e);
     }
   }
 

@@ -74,6 +74,7 @@ class DemoBannerTest {
             issued("atl_admin_AAAA", "admin"));
     String banner =
         DemoBanner.render(
+            "http",
             new InetSocketAddress("127.0.0.1", 18081),
             new InetSocketAddress("127.0.0.1", 19091),
             URI.create("http://127.0.0.1:40001"),
