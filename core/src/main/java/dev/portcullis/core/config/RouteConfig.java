@@ -18,6 +18,7 @@ import java.util.List;
  * @param responseTimeout overrides the upstream's response timeout; null to inherit it
  * @param accessLog whether this route's requests are written to the access log (metrics count them
  *     either way); off for noisy health checks or paths whose mere access is sensitive
+ * @param edge the route's own body limit, request timeout and client networks
  */
 public record RouteConfig(
     String name,
@@ -29,7 +30,8 @@ public record RouteConfig(
     String stripPrefix,
     String addPrefix,
     Duration responseTimeout,
-    boolean accessLog) {
+    boolean accessLog,
+    RouteEdgePolicy edge) {
 
   public RouteConfig {
     Checks.notBlank("routes[].name", name);
@@ -43,6 +45,33 @@ public record RouteConfig(
     if (responseTimeout != null) {
       Checks.positive(at + ".response_timeout", responseTimeout);
     }
+    Checks.notNull(at + ".limits", edge);
+  }
+
+  /** A route with the listener's edge limits and client networks. */
+  public RouteConfig(
+      String name,
+      String path,
+      String pathPrefix,
+      String host,
+      List<String> methods,
+      String upstream,
+      String stripPrefix,
+      String addPrefix,
+      Duration responseTimeout,
+      boolean accessLog) {
+    this(
+        name,
+        path,
+        pathPrefix,
+        host,
+        methods,
+        upstream,
+        stripPrefix,
+        addPrefix,
+        responseTimeout,
+        accessLog,
+        RouteEdgePolicy.INHERIT);
   }
 
   /** A route whose requests are access-logged. */
@@ -81,7 +110,24 @@ public record RouteConfig(
         stripPrefix,
         addPrefix,
         responseTimeout,
-        on);
+        on,
+        edge);
+  }
+
+  /** The same route with its own edge limits and client networks. */
+  public RouteConfig withEdge(RouteEdgePolicy policy) {
+    return new RouteConfig(
+        name,
+        path,
+        pathPrefix,
+        host,
+        methods,
+        upstream,
+        stripPrefix,
+        addPrefix,
+        responseTimeout,
+        accessLog,
+        policy);
   }
 
   /** A route on a glob path to an upstream, with no rewrite and inherited timeouts. */

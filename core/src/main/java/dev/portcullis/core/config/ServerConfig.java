@@ -11,6 +11,7 @@ import java.util.List;
  * @param trustedProxies CIDRs of load balancers whose X-Forwarded-For / Forwarded are kept and
  *     appended to; from any other peer those headers are replaced
  * @param drainTimeout how long graceful shutdown waits for in-flight requests
+ * @param compression response compression
  */
 public record ServerConfig(
     String address,
@@ -19,7 +20,8 @@ public record ServerConfig(
     ServerLimits limits,
     Duration drainTimeout,
     List<Cidr> trustedProxies,
-    EdgeSecurityConfig security) {
+    EdgeSecurityConfig security,
+    CompressionConfig compression) {
 
   public static final ServerConfig DEFAULTS =
       new ServerConfig(
@@ -29,7 +31,8 @@ public record ServerConfig(
           ServerLimits.DEFAULTS,
           Duration.ofSeconds(30),
           List.of(),
-          EdgeSecurityConfig.DEFAULTS);
+          EdgeSecurityConfig.DEFAULTS,
+          CompressionConfig.DEFAULTS);
 
   /** A listener with the default edge security. */
   public ServerConfig(
@@ -49,6 +52,32 @@ public record ServerConfig(
         EdgeSecurityConfig.DEFAULTS);
   }
 
+  /** A listener with the default response compression. */
+  public ServerConfig(
+      String address,
+      int port,
+      int workerThreads,
+      ServerLimits limits,
+      Duration drainTimeout,
+      List<Cidr> trustedProxies,
+      EdgeSecurityConfig security) {
+    this(
+        address,
+        port,
+        workerThreads,
+        limits,
+        drainTimeout,
+        trustedProxies,
+        security,
+        CompressionConfig.DEFAULTS);
+  }
+
+  /** The same listener with other compression settings. */
+  public ServerConfig withCompression(CompressionConfig compression) {
+    return new ServerConfig(
+        address, port, workerThreads, limits, drainTimeout, trustedProxies, security, compression);
+  }
+
   public ServerConfig {
     Checks.notBlank("server.address", address);
     Checks.port("server.port", port);
@@ -57,6 +86,7 @@ public record ServerConfig(
     Checks.notNegative("server.drain_timeout", drainTimeout);
     trustedProxies = List.copyOf(trustedProxies);
     Checks.notNull("server.security", security);
+    Checks.notNull("server.compression", compression);
   }
 
   /** Worker threads to start: the configured count, or one per processor when it is 0. */

@@ -6,7 +6,9 @@ package dev.portcullis.proxy.server;
 public final class HandlerNames {
   public static final String IDLE = "idle";
   public static final String HEAD_TIMEOUT = "head-timeout";
+  public static final String HEAD_SCAN = "head-scan";
   public static final String HTTP_CODEC = "http-codec";
+  public static final String COMPRESSION = "compression";
   public static final String FORWARD = "forward";
 
   private HandlerNames() {}
