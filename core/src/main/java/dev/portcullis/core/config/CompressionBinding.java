@@ -45,18 +45,30 @@ final class CompressionBinding {
         node.hasNonNull("algorithms")
             ? binder.strings(node, AT + ".algorithms", "algorithms")
             : d.algorithms();
+    int problemsBefore = binder.problems.count();
+    for (int i = 0; i < types.size(); i++) {
+      if (!CompressionConfig.isMediaPattern(types.get(i))) {
+        binder.problems.add(
+            AT + ".content_types[" + i + "]",
+            "'"
+                + types.get(i)
+                + "' (expected: a media type such as text/*, application/json or */*+json)");
+      }
+    }
     for (int i = 0; i < algorithms.size(); i++) {
       if (!CompressionConfig.ALGORITHMS.contains(algorithms.get(i))) {
         binder.problems.add(
             AT + ".algorithms[" + i + "]",
             "'" + algorithms.get(i) + "' (expected: br, gzip or deflate)");
-        return d;
       }
     }
     JsonNode levels = binder.section(node, "levels");
     int gzip = binder.integer(levels, AT + ".levels.gzip", "gzip", d.gzipLevel(), 1, 9);
     int deflate = binder.integer(levels, AT + ".levels.deflate", "deflate", d.deflateLevel(), 1, 9);
     int br = binder.integer(levels, AT + ".levels.br", "br", d.brotliQuality(), 0, 11);
+    if (binder.problems.count() > problemsBefore) {
+      return d;
+    }
     CompressionConfig built =
         binder.build(
             AT,

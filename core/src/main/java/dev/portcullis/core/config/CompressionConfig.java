@@ -49,8 +49,7 @@ public record CompressionConfig(
     Checks.notNegative("server.compression.min_size", minSizeBytes);
     contentTypes = contentTypes.stream().map(t -> t.trim().toLowerCase(Locale.ROOT)).toList();
     for (String type : contentTypes) {
-      if (!type.matches(
-          "(\\*|[a-z0-9!#$&^_.+-]+)/(\\*|\\*\\+[a-z0-9!#$&^_.+-]+|[a-z0-9!#$&^_.+-]+)")) {
+      if (!isMediaPattern(type)) {
         throw new IllegalArgumentException(
             "server.compression.content_types: '"
                 + type
@@ -67,6 +66,13 @@ public record CompressionConfig(
     range("server.compression.levels.gzip", gzipLevel, 1, 9);
     range("server.compression.levels.deflate", deflateLevel, 1, 9);
     range("server.compression.levels.br", brotliQuality, 0, 11);
+  }
+
+  /** {@code type/subtype}, {@code type/*} or {@code type/*+suffix}, {@code *} as any type. */
+  static boolean isMediaPattern(String text) {
+    return text.trim()
+        .toLowerCase(Locale.ROOT)
+        .matches("(\\*|[a-z0-9!#$&^_.+-]+)/(\\*|\\*\\+[a-z0-9!#$&^_.+-]+|[a-z0-9!#$&^_.+-]+)");
   }
 
   private static void range(String key, int value, int min, int max) {
