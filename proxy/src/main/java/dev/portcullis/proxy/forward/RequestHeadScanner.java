@@ -25,7 +25,9 @@ import io.netty.util.ByteProcessor;
  * stops scanning that connection ({@link #passingThrough}): no later request on it is ever served.
  * Transfer-Encoding: chunked wins over a Content-Length beside it, as in the decoder.
  *
- * <p>Layout: plain fields and one switch per byte, no allocation after construction; the two
+ * <p>Layout: plain fields and one switch per byte, no allocation after construction. Bytes that
+ * only matter at their line's end (the request line, most values) are passed over with
+ * word-at-a-time searches for LF and CR rather than the switch: they are most of a head. The two
  * rejections are shared stackless exceptions. Threading: one instance per connection, used only on
  * its event loop. It never keeps or releases the buffers it is given.
  */
@@ -124,6 +126,12 @@ final class RequestHeadScanner implements ByteProcessor {
           }
         default:
           {
+            if (!sawCr && (state == REQUEST_LINE || state == FIELD_VALUE && field == 0)) {
+              i = skipToLineEnd(buf, i, end);
+              if (i >= end) {
+                return state != REJECTED;
+              }
+            }
             int stop = buf.forEachByte(i, end - i, this);
             if (stop < 0) {
               return true;
@@ -137,6 +145,33 @@ final class RequestHeadScanner implements ByteProcessor {
       }
     }
     return state != REJECTED;
+  }
+
+  /**
+   * Most head bytes only matter at the end of their line: the request line and the values of fields
+   * other than the two framing ones. Those are passed over with two word-at-a-time searches (LF,
+   * then CR before it) instead of the state machine. Returns the index of the line's LF, with its
+   * CR noted, for the state machine to take; or {@code end} when the line goes on in the next
+   * buffer or a bare CR or LF was found (then the state says so).
+   */
+  private int skipToLineEnd(ByteBuf buf, int from, int end) {
+    int lf = buf.indexOf(from, end, (byte) '\n');
+    int limit = lf < 0 ? end : lf;
+    int cr = buf.indexOf(from, limit, (byte) '\r');
+    if (lf < 0) {
+      if (cr == end - 1) {
+        sawCr = true; // the LF should start the next buffer
+      } else if (cr >= 0) {
+        reject(BARE_LINE_END);
+      }
+      return end;
+    }
+    if (lf == from || cr != lf - 1) {
+      reject(BARE_LINE_END); // an LF without CR, or a CR inside the line
+      return end;
+    }
+    sawCr = true;
+    return lf;
   }
 
   /** Why the last refused head was refused. */
@@ -266,7 +301,7 @@ final class RequestHeadScanner implements ByteProcessor {
       valuePhase = 0;
       number = 0;
       state = FIELD_VALUE;
-      return true;
+      return field != 0; // other values are skipped to their line end
     }
     int lower = b >= 'A' && b <= 'Z' ? b + 32 : b;
     if ((nameCandidates & CL) != 0
