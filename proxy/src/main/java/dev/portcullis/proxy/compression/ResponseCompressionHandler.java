@@ -1,9 +1,16 @@
 package dev.portcullis.proxy.compression;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.ArrayDeque;
+import java.util.List;
 
 /**
  * Compresses responses to the client as they stream: Netty's {@link HttpContentCompressor} (gzip,
@@ -25,14 +32,41 @@ import io.netty.handler.codec.http.HttpResponse;
 public final class ResponseCompressionHandler extends HttpContentCompressor {
   private final CompressionPolicy policy;
 
+  /**
+   * Per pending request, whether it came over HTTP/1.1: the gateway answers every client in
+   * HTTP/1.1 form, so Netty's own HTTP/1.0 exclusion never sees the client's version, and an
+   * HTTP/1.0 client cannot read the chunked framing a compressed body needs.
+   */
+  private final ArrayDeque<Boolean> http11 = new ArrayDeque<>(4);
+
+  private boolean currentHttp11;
+
   public ResponseCompressionHandler(CompressionPolicy policy) {
     super(0, policy.options());
     this.policy = policy;
   }
 
   @Override
+  protected void decode(ChannelHandlerContext ctx, HttpRequest msg, List<Object> out)
+      throws Exception {
+    super.decode(ctx, msg, out);
+    http11.add(msg.protocolVersion().equals(HttpVersion.HTTP_1_1) ? Boolean.TRUE : Boolean.FALSE);
+  }
+
+  @Override
+  protected void encode(ChannelHandlerContext ctx, HttpObject msg, List<Object> out)
+      throws Exception {
+    if (msg instanceof HttpResponse response
+        && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+      Boolean next = http11.poll();
+      currentHttp11 = next != null && next;
+    }
+    super.encode(ctx, msg, out);
+  }
+
+  @Override
   protected Result beginEncode(HttpResponse response, String acceptEncoding) throws Exception {
-    if (!policy.eligible(response)) {
+    if (!currentHttp11 || !policy.eligible(response)) {
       return null;
     }
     HttpHeaders headers = response.headers();

@@ -209,6 +209,22 @@ class ResponseCompressionIT {
   }
 
   @Test
+  void anHttp10ClientGetsTheBodyAsItIs() throws Exception {
+    for (String chunked : List.of("false", "true")) {
+      try (RawHttp raw = new RawHttp(gateway.address())) {
+        raw.send(
+            "GET /bytes?n=5000&type=text/plain&chunked="
+                + chunked
+                + " HTTP/1.0\r\nHost: h\r\nAccept-Encoding: gzip\r\n\r\n");
+        RawHttp.Response response = raw.read();
+        assertThat(response.header("content-encoding")).isNull();
+        assertThat(response.header("transfer-encoding")).isNull();
+        assertThat(response.bytes()).isEqualTo(pattern(5000));
+      }
+    }
+  }
+
+  @Test
   void pipelinedRequestsEachGetTheirOwnCoding() throws Exception {
     try (RawHttp raw = new RawHttp(gateway.address())) {
       raw.send(
