@@ -1,6 +1,7 @@
 package dev.portcullis.proxy.forward;
 
 import dev.portcullis.core.pipeline.GatewayResponse;
+import dev.portcullis.proxy.compression.ResponseCompressionHandler;
 import dev.portcullis.proxy.upstream.LoopUpstream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -290,7 +291,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       response.headers().set(error.headers());
       response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, error.body().length);
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      // No request passed the compressor for this answer, so it must not see it either.
+      ChannelHandlerContext out = ctx.pipeline().context(ResponseCompressionHandler.class);
+      (out == null ? ctx : out).writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
       return;
     }
     ctx.close();
