@@ -211,12 +211,23 @@ final class ConfigBinder {
         ProtocolsBinding.serverTls(this, ProtocolsBinding.section(this, node, "tls", "server.tls"));
     Http2Config http2 =
         ProtocolsBinding.http2(this, ProtocolsBinding.section(this, node, "http2", "server.http2"));
+    CompressionConfig compression =
+        CompressionBinding.bind(this, node.isObject() ? node.get("compression") : null);
     ServerConfig built =
         build(
             "server",
             () ->
                 new ServerConfig(
-                    address, port, workers, finalLimits, drain, trusted, security, tls, http2));
+                    address,
+                    port,
+                    workers,
+                    finalLimits,
+                    drain,
+                    trusted,
+                    security,
+                    tls,
+                    http2,
+                    compression));
     return built == null ? ServerConfig.DEFAULTS : built;
   }
 
@@ -646,6 +657,7 @@ final class ConfigBinder {
       Duration timeout = duration(r, at + ".response_timeout", "response_timeout", null, false);
       boolean accessLog = bool(r, at + ".access_log", "access_log", true);
       RouteAuth auth = routeAuth(section(r, "auth"), at + ".auth");
+      RouteEdgePolicy edge = routeEdge(r, at);
       if (name == null || upstream == null || (path == null) == (prefix == null)) {
         continue;
       }
@@ -659,7 +671,7 @@ final class ConfigBinder {
               () ->
                   new RouteConfig(
                       name, fPath, fPrefix, fHost, fMethods, upstream, strip, add, timeout,
-                      accessLog, auth));
+                      accessLog, auth, edge));
       if (built != null) {
         routes.add(built);
       }
@@ -686,6 +698,37 @@ final class ConfigBinder {
       return d;
     }
     return new RouteAuth(methods, anonymous);
+  }
+
+  /** A route's {@code limits}, {@code ip_allow} and {@code ip_deny}; absent ones inherit. */
+  private RouteEdgePolicy routeEdge(JsonNode r, String at) {
+    Long maxBody = null;
+    Duration requestTimeout = null;
+    JsonNode limits = r.get("limits");
+    if (limits != null && !limits.isNull()) {
+      if (!limits.isObject()) {
+        problems.add(at + ".limits", kindOf(limits) + " (expected: a mapping)");
+      } else {
+        if (limits.hasNonNull("max_body_bytes")) {
+          String text = limits.get("max_body_bytes").asText().trim();
+          maxBody =
+              text.equals("0")
+                  ? 0L
+                  : (long) size(limits, at + ".limits.max_body_bytes", "max_body_bytes", -1);
+          if (maxBody < 0) {
+            maxBody = null;
+          }
+        }
+        requestTimeout =
+            duration(limits, at + ".limits.request_timeout", "request_timeout", null, true);
+      }
+    }
+    List<Cidr> allow = cidrs(r, at + ".ip_allow", "ip_allow");
+    List<Cidr> deny = cidrs(r, at + ".ip_deny", "ip_deny");
+    if (maxBody == null && requestTimeout == null && allow.isEmpty() && deny.isEmpty()) {
+      return RouteEdgePolicy.INHERIT;
+    }
+    return new RouteEdgePolicy(maxBody, requestTimeout, allow, deny);
   }
 
   private RateLimitsConfig rateLimits(JsonNode node, List<RouteConfig> routes) {

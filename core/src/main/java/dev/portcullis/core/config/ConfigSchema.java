@@ -88,7 +88,9 @@ final class ConfigSchema {
               "tls",
               ProtocolsBinding.TLS,
               "http2",
-              ProtocolsBinding.HTTP2),
+              ProtocolsBinding.HTTP2,
+              "compression",
+              CompressionBinding.SCHEMA),
           "admin",
           object("address", LEAF_NODE, "port", LEAF_NODE),
           "access_log",
@@ -169,5 +171,8 @@ final class ConfigSchema {
                   "add_prefix", LEAF_NODE,
                   "response_timeout", LEAF_NODE,
                   "access_log", LEAF_NODE,
-                  "auth", object("methods", scalarList(), "anonymous", LEAF_NODE))));
+                  "auth", object("methods", scalarList(), "anonymous", LEAF_NODE),
+                  "limits", object("max_body_bytes", LEAF_NODE, "request_timeout", LEAF_NODE),
+                  "ip_allow", scalarList(),
+                  "ip_deny", scalarList())));
 }

@@ -19,6 +19,7 @@ import java.util.List;
  * @param accessLog whether this route's requests are written to the access log (metrics count them
  *     either way); off for noisy health checks or paths whose mere access is sensitive
  * @param auth the credentials the route accepts and whether anonymous requests pass
+ * @param edge the route's own body limit, request timeout and client networks
  */
 public record RouteConfig(
     String name,
@@ -31,12 +32,13 @@ public record RouteConfig(
     String addPrefix,
     Duration responseTimeout,
     boolean accessLog,
-    RouteAuth auth) {
+    RouteAuth auth,
+    RouteEdgePolicy edge) {
 
   public RouteConfig {
-    Checks.notNull("routes." + name + ".auth", auth);
     Checks.notBlank("routes[].name", name);
     String at = "routes." + name;
+    Checks.notNull(at + ".auth", auth);
     if ((path == null) == (pathPrefix == null)) {
       throw new IllegalArgumentException(
           at + ".match: (expected: exactly one of path and path_prefix)");
@@ -46,9 +48,10 @@ public record RouteConfig(
     if (responseTimeout != null) {
       Checks.positive(at + ".response_timeout", responseTimeout);
     }
+    Checks.notNull(at + ".limits", edge);
   }
 
-  /** A route that requires authentication. */
+  /** A route that requires authentication, with the listener's edge limits and networks. */
   public RouteConfig(
       String name,
       String path,
@@ -71,7 +74,8 @@ public record RouteConfig(
         addPrefix,
         responseTimeout,
         accessLog,
-        RouteAuth.REQUIRED);
+        RouteAuth.REQUIRED,
+        RouteEdgePolicy.INHERIT);
   }
 
   /** A route whose requests are access-logged. */
@@ -111,7 +115,8 @@ public record RouteConfig(
         addPrefix,
         responseTimeout,
         on,
-        auth);
+        auth,
+        edge);
   }
 
   /** The same route with other authentication requirements. */
@@ -127,7 +132,25 @@ public record RouteConfig(
         addPrefix,
         responseTimeout,
         accessLog,
-        newAuth);
+        newAuth,
+        edge);
+  }
+
+  /** The same route with its own edge limits and client networks. */
+  public RouteConfig withEdge(RouteEdgePolicy policy) {
+    return new RouteConfig(
+        name,
+        path,
+        pathPrefix,
+        host,
+        methods,
+        upstream,
+        stripPrefix,
+        addPrefix,
+        responseTimeout,
+        accessLog,
+        auth,
+        policy);
   }
 
   /** A route on a glob path to an upstream, with no rewrite and inherited timeouts. */

@@ -13,6 +13,7 @@ import java.util.List;
  * @param drainTimeout how long graceful shutdown waits for in-flight requests
  * @param tls TLS termination; {@link ServerTlsConfig#DISABLED} for plain HTTP
  * @param http2 HTTP/2 by ALPN on TLS, and optionally prior-knowledge h2c on plain HTTP
+ * @param compression response compression
  */
 public record ServerConfig(
     String address,
@@ -23,7 +24,8 @@ public record ServerConfig(
     List<Cidr> trustedProxies,
     EdgeSecurityConfig security,
     ServerTlsConfig tls,
-    Http2Config http2) {
+    Http2Config http2,
+    CompressionConfig compression) {
 
   public static final ServerConfig DEFAULTS =
       new ServerConfig(
@@ -35,9 +37,10 @@ public record ServerConfig(
           List.of(),
           EdgeSecurityConfig.DEFAULTS,
           ServerTlsConfig.DISABLED,
-          Http2Config.DEFAULTS);
+          Http2Config.DEFAULTS,
+          CompressionConfig.DEFAULTS);
 
-  /** A plain-HTTP listener with the given edge security. */
+  /** A plain-HTTP listener with the given edge security and default compression. */
   public ServerConfig(
       String address,
       int port,
@@ -55,7 +58,8 @@ public record ServerConfig(
         trustedProxies,
         security,
         ServerTlsConfig.DISABLED,
-        Http2Config.DEFAULTS);
+        Http2Config.DEFAULTS,
+        CompressionConfig.DEFAULTS);
   }
 
   /** A listener with the default edge security. */
@@ -86,6 +90,7 @@ public record ServerConfig(
     Checks.notNull("server.security", security);
     Checks.notNull("server.tls", tls);
     Checks.notNull("server.http2", http2);
+    Checks.notNull("server.compression", compression);
   }
 
   /** The same listener with other TLS and HTTP/2 settings. */
@@ -99,7 +104,23 @@ public record ServerConfig(
         trustedProxies,
         security,
         newTls,
-        newHttp2);
+        newHttp2,
+        compression);
+  }
+
+  /** The same listener with other compression settings. */
+  public ServerConfig withCompression(CompressionConfig newCompression) {
+    return new ServerConfig(
+        address,
+        port,
+        workerThreads,
+        limits,
+        drainTimeout,
+        trustedProxies,
+        security,
+        tls,
+        http2,
+        newCompression);
   }
 
   /** Worker threads to start: the configured count, or one per processor when it is 0. */

@@ -113,7 +113,7 @@ class ConfigLoaderTest {
   void unknownKeyNamesTheAllowedOnes() {
     assertThat(problems("server:\n  prot: 8080\n"))
         .containsExactly(
-            "gw.yaml: server.prot: unknown key (expected one of: address, port, worker_threads, drain_timeout, trusted_proxies, limits, security, tls, http2)");
+            "gw.yaml: server.prot: unknown key (expected one of: address, port, worker_threads, drain_timeout, trusted_proxies, limits, security, tls, http2, compression)");
   }
 
   @Test

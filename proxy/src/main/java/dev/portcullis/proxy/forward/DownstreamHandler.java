@@ -1,6 +1,7 @@
 package dev.portcullis.proxy.forward;
 
 import dev.portcullis.core.pipeline.GatewayResponse;
+import dev.portcullis.proxy.compression.ResponseCompressionHandler;
 import dev.portcullis.proxy.upstream.LoopUpstream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -109,6 +110,11 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof HttpRequest request) {
+      if (!ctx.channel().isActive()) {
+        // The decoder flushing a partial head as the connection closes: nobody to answer.
+        ReferenceCountUtil.release(msg);
+        return;
+      }
       if (headTimeout != null) {
         headTimeout.headReceived();
       }
@@ -131,7 +137,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
    * of the request timeout and stops when the connection goes quiet.
    */
   private void armRequestTimeoutSweep() {
-    long timeout = context.server().limits().requestTimeout().toNanos();
+    long timeout = current.requestTimeoutNanos();
     if (timeout > 0 && requestSweep == null) {
       requestSweep =
           ctx.executor()
@@ -148,13 +154,30 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     if (exchange == null) {
       return;
     }
-    long timeout = context.server().limits().requestTimeout().toNanos();
-    if (System.nanoTime() - exchange.startNanos() >= timeout) {
+    long timeout = exchange.requestTimeoutNanos();
+    if (timeout > 0 && System.nanoTime() - exchange.startNanos() >= timeout) {
       exchange.onRequestTimeout();
     }
     if (current != null && ctx.channel().isActive()) {
       armRequestTimeoutSweep();
     }
+  }
+
+  /**
+   * The exchange's route set a timeout of its own: sweep at its pace from now on (a route's shorter
+   * timeout must not wait for a sweep paced for the listener's).
+   */
+  void requestTimeoutChanged(ProxyExchange exchange) {
+    if (exchange != current) {
+      return;
+    }
+    long period = Math.max(exchange.requestTimeoutNanos() / 8, 1_000_000);
+    if (requestSweep != null
+        && requestSweep.getDelay(TimeUnit.NANOSECONDS) > period
+        && requestSweep.cancel(false)) {
+      requestSweep = null;
+    }
+    armRequestTimeoutSweep();
   }
 
   @Override
@@ -285,7 +308,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       response.headers().set(error.headers());
       response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, error.body().length);
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      // No request passed the compressor for this answer, so it must not see it either.
+      ChannelHandlerContext out = ctx.pipeline().context(ResponseCompressionHandler.class);
+      (out == null ? ctx : out).writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
       return;
     }
     ctx.close();

@@ -8,36 +8,44 @@ import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
- * The gateway-wide IP allow and deny lists and the Host allow-list, checked on the client address
- * as resolved from trusted proxies (so a load balancer's address never stands in for a client's).
+ * The gateway-wide IP allow and deny lists and the Host allow-list (and a route's own IP lists,
+ * checked once the route is known), checked on the client address as resolved from trusted proxies
+ * (so a load balancer's address never stands in for a client's).
  */
 final class EdgeAccess {
   static final String WRONG_HOST = "This gateway does not serve that host name.";
-  private static final String DENIED = "Requests from your address are not allowed.";
+  static final String DENIED = "Requests from your address are not allowed.";
 
   private EdgeAccess() {}
 
   /** Null when the request may proceed; else the reason ({@link #WRONG_HOST} is a 421). */
   static String refusal(
       EdgeSecurityConfig security, InetSocketAddress client, HttpRequest request) {
-    List<Cidr> allow = security.ipAllow();
-    List<Cidr> deny = security.ipDeny();
-    if (!allow.isEmpty() || !deny.isEmpty()) {
-      byte[] address = client.getAddress().getAddress();
-      for (Cidr cidr : deny) {
-        if (cidr.contains(address)) {
-          return DENIED;
-        }
-      }
-      if (!allow.isEmpty() && !anyContains(allow, address)) {
-        return DENIED;
-      }
+    if (refused(security.ipAllow(), security.ipDeny(), client)) {
+      return DENIED;
     }
     List<String> hosts = security.allowedHosts();
     if (!hosts.isEmpty() && !hosts.contains(hostWithoutPort(request))) {
       return WRONG_HOST;
     }
     return null;
+  }
+
+  /**
+   * True when the client is in {@code deny}, or {@code allow} is not empty and the client is not in
+   * it. Used for the listener's lists and then a route's.
+   */
+  static boolean refused(List<Cidr> allow, List<Cidr> deny, InetSocketAddress client) {
+    if (allow.isEmpty() && deny.isEmpty()) {
+      return false;
+    }
+    byte[] address = client.getAddress().getAddress();
+    for (Cidr cidr : deny) {
+      if (cidr.contains(address)) {
+        return true;
+      }
+    }
+    return !allow.isEmpty() && !anyContains(allow, address);
   }
 
   private static boolean anyContains(List<Cidr> networks, byte[] address) {

@@ -1,6 +1,7 @@
 package dev.portcullis.proxy.forward;
 
 import dev.portcullis.core.config.RetryConfig;
+import dev.portcullis.core.config.RouteEdgePolicy;
 import dev.portcullis.core.config.Secret;
 import dev.portcullis.core.config.ServerLimits;
 import dev.portcullis.core.config.UpstreamConfig;
@@ -132,6 +133,8 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   private boolean upstreamAsked;
   private int status;
   private long requestBodyBytes;
+  private long maxBodyBytes;
+  private long requestTimeoutNanos;
   private long responseBodyBytes;
 
   ProxyExchange(DownstreamHandler connection, ChannelHandlerContext ctx, HttpRequest request) {
@@ -146,6 +149,9 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
         HttpUtil.isTransferEncodingChunked(request)
             || !"0".equals(request.headers().get(HttpHeaderNames.CONTENT_LENGTH, "0"));
     this.keepAlive = HttpUtil.isKeepAlive(request) && !context.state().draining();
+    ServerLimits limits = context.server().limits();
+    this.maxBodyBytes = limits.maxBodyBytes();
+    this.requestTimeoutNanos = limits.requestTimeout().toNanos();
     context.state().exchangeStarted();
   }
 
@@ -266,10 +272,6 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
           GatewayResponse.error(HttpResponseStatus.BAD_REQUEST, "bad_path", e.getMessage(), this));
       return;
     }
-    if (HttpUtil.getContentLength(request, 0L) > limits.maxBodyBytes()) {
-      respondTooLarge(); // declared too large: refused before a byte of it is read
-      return;
-    }
     InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
     clientAddress = context.forwardedHeaders().clientAddress(peer, request.headers());
     String refusal = EdgeAccess.refusal(context.server().security(), clientAddress, request);
@@ -293,13 +295,49 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
               this));
       return;
     }
+    if (!applyRouteEdge(limits)) {
+      return;
+    }
+    if (HttpUtil.getContentLength(request, 0L) > maxBodyBytes) {
+      respondTooLarge(); // declared too large: refused before a byte of it is read
+      return;
+    }
     runFilters(0);
+  }
+
+  /** The route's own limits and client networks; false when it refused the request. */
+  private boolean applyRouteEdge(ServerLimits limits) {
+    RouteEdgePolicy edge = route.config().edge();
+    if (edge == RouteEdgePolicy.INHERIT) {
+      return true;
+    }
+    maxBodyBytes = edge.maxBodyBytes(limits.maxBodyBytes());
+    long timeout = edge.requestTimeout(limits.requestTimeout()).toNanos();
+    if (timeout != requestTimeoutNanos) {
+      requestTimeoutNanos = timeout;
+      connection.requestTimeoutChanged(this);
+    }
+    if (edge.restrictsClients()
+        && EdgeAccess.refused(edge.ipAllow(), edge.ipDeny(), clientAddress)) {
+      respondLocally(
+          GatewayResponse.error(
+              HttpResponseStatus.FORBIDDEN, "forbidden", EdgeAccess.DENIED, this));
+      return false;
+    }
+    return true;
+  }
+
+  /** This request's total timeout in nanoseconds, 0 for none: the route's or the listener's. */
+  long requestTimeoutNanos() {
+    return requestTimeoutNanos;
   }
 
   private void rejectMalformed(Throwable cause) {
     HttpResponseStatus status = HttpResponseStatus.BAD_REQUEST;
     String message = "The request is not valid HTTP/1.1.";
-    if (cause instanceof TooLongHttpLineException) {
+    if (cause instanceof RequestHeadScanner.MalformedHeadException) {
+      message = cause.getMessage();
+    } else if (cause instanceof TooLongHttpLineException) {
       status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
       message = "The request line is longer than the gateway accepts.";
     } else if (cause instanceof TooLongHttpHeaderException
@@ -553,7 +591,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
       return;
     }
     requestBodyBytes += content.content().readableBytes();
-    if (requestBodyBytes > context.server().limits().maxBodyBytes()) {
+    if (requestBodyBytes > maxBodyBytes) {
       content.release();
       requestComplete = true; // nothing more of this body is read
       keepAlive = false;
@@ -621,9 +659,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
         GatewayResponse.error(
             HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
             "payload_too_large",
-            "The request body is larger than "
-                + context.server().limits().maxBodyBytes()
-                + " bytes.",
+            "The request body is larger than " + maxBodyBytes + " bytes.",
             this));
   }
 
@@ -644,8 +680,8 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
               HttpResponseStatus.GATEWAY_TIMEOUT,
               "request_timeout",
               "The request did not complete within "
-                  + context.server().limits().requestTimeout().toSeconds()
-                  + " s.",
+                  + java.time.Duration.ofNanos(requestTimeoutNanos).toMillis()
+                  + " ms.",
               this));
     } else {
       end();

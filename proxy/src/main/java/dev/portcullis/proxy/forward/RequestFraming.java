@@ -12,8 +12,9 @@ import java.util.List;
  * works, so anything with more than one reading is refused rather than interpreted:
  * Transfer-Encoding other than exactly {@code chunked}, several or non-numeric Content-Length
  * values, both at once, an HTTP/1.1 request without Host, and an absolute-form target whose
- * authority disagrees with Host. (Bare-LF line endings, control characters in header values and
- * malformed chunk sizes are refused by the decoder itself.)
+ * authority disagrees with Host. (Obsolete line folding and line endings other than CRLF are
+ * refused on the raw bytes by {@link RequestHeadScanner}, before the decoder could repair them;
+ * control characters in header values and malformed chunk sizes by the decoder itself.)
  */
 final class RequestFraming {
   private RequestFraming() {}

@@ -70,7 +70,12 @@ final class WebSocketTunnel {
     ChannelPipeline down = client.pipeline();
     down.addAfter(HandlerNames.FORWARD, TUNNEL, clientSide);
     down.remove(HandlerNames.FORWARD);
+    if (down.get(HandlerNames.COMPRESSION) != null) {
+      down.remove(HandlerNames.COMPRESSION);
+    }
     down.remove(HandlerNames.HTTP_CODEC); // buffered client bytes go on to the tunnel
+    // WebSocket frames are not request heads: the scanner would refuse them.
+    down.remove(HandlerNames.HEAD_SCAN);
     down.remove(HandlerNames.HEAD_TIMEOUT);
 
     server.config().setAutoRead(false);

@@ -2,9 +2,12 @@ package dev.portcullis.proxy.server;
 
 import dev.portcullis.core.config.Http2Config;
 import dev.portcullis.core.config.ServerLimits;
+import dev.portcullis.proxy.compression.CompressionPolicy;
+import dev.portcullis.proxy.compression.ResponseCompressionHandler;
 import dev.portcullis.proxy.forward.ConnectionLimitHandler;
 import dev.portcullis.proxy.forward.DownstreamHandler;
 import dev.portcullis.proxy.forward.ForwardingContext;
+import dev.portcullis.proxy.forward.RequestHeadScanHandler;
 import dev.portcullis.proxy.forward.RequestHeadTimeoutHandler;
 import dev.portcullis.proxy.tls.ReloadingServerTls;
 import io.netty.channel.Channel;
@@ -24,8 +27,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds each client connection's pipeline once, when it is accepted: connection-level concerns as
- * channel handlers (connection limit, TLS, idle timeout), then the protocol's handlers and the
- * forwarding handler that runs the request-level filter chain.
+ * channel handlers (connection limit, TLS, idle timeout), then the protocol's handlers (for
+ * HTTP/1.1: the slowloris head timeout, a raw-byte scan of request heads, the codec with size
+ * limits, response compression) and the forwarding handler that runs the request-level filter
+ * chain.
  *
  * <p>The protocol is fixed at accept on a plain listener without h2c (HTTP/1.1). Otherwise it is
  * chosen once per connection, by ALPN after the TLS handshake or by the first bytes on a plain
@@ -46,6 +51,7 @@ public final class DownstreamChannelInitializer extends ChannelInitializer<Socke
   private final long headTimeoutNanos;
   private final long drainMillis;
   private final ChannelInitializer<Http2StreamChannel> streamInitializer;
+  private final CompressionPolicy compression;
 
   /** A plain-HTTP listener. */
   public DownstreamChannelInitializer(ForwardingContext context) {
@@ -78,6 +84,10 @@ public final class DownstreamChannelInitializer extends ChannelInitializer<Socke
             initStream(ch);
           }
         };
+    this.compression =
+        context.server().compression().enabled()
+            ? new CompressionPolicy(context.server().compression())
+            : null;
   }
 
   @Override
@@ -101,6 +111,16 @@ public final class DownstreamChannelInitializer extends ChannelInitializer<Socke
     }
   }
 
+  /**
+   * Between the codec and the forwarding handler, so it pairs each request's Accept-Encoding with
+   * its response; left out entirely when compression is off.
+   */
+  private void addCompressionHandler(ChannelPipeline pipeline) {
+    if (compression != null) {
+      pipeline.addLast(HandlerNames.COMPRESSION, new ResponseCompressionHandler(compression));
+    }
+  }
+
   private void addTimeoutHandlers(ChannelPipeline pipeline) {
     pipeline.addLast(
         HandlerNames.IDLE, new IdleStateHandler(0, 0, idleTimeoutNanos, TimeUnit.NANOSECONDS));
@@ -109,7 +129,9 @@ public final class DownstreamChannelInitializer extends ChannelInitializer<Socke
   /** HTTP/1.1 from here on: slowloris guard, codec with the size limits, forwarding. */
   void configureHttp1(ChannelPipeline pipeline) {
     pipeline.addLast(HandlerNames.HEAD_TIMEOUT, new RequestHeadTimeoutHandler(headTimeoutNanos));
+    pipeline.addLast(HandlerNames.HEAD_SCAN, new RequestHeadScanHandler());
     pipeline.addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec(decoderConfig));
+    addCompressionHandler(pipeline);
     pipeline.addLast(HandlerNames.FORWARD, new DownstreamHandler(context));
   }
 

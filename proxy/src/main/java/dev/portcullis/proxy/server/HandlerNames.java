@@ -12,7 +12,9 @@ public final class HandlerNames {
   public static final String IDLE = "idle";
   // HTTP/1.1
   public static final String HEAD_TIMEOUT = "head-timeout";
+  public static final String HEAD_SCAN = "head-scan";
   public static final String HTTP_CODEC = "http-codec";
+  public static final String COMPRESSION = "compression";
   public static final String FORWARD = "forward";
   // HTTP/2 connection
   public static final String H2_CODEC = "h2-codec";

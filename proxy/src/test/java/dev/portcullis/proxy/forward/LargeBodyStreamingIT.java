@@ -24,10 +24,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * 100 MiB each way through the gateway. The build runs this class in its own JVM with a 64 MiB heap
- * and 64 MiB of direct memory (see the "streaming" failsafe execution in proxy/pom.xml), so a
- * gateway that aggregated a body, or buffered faster than the far side reads, would fail here with
- * OutOfMemoryError instead of passing.
+ * 100 MiB each way through the gateway, and 100 MiB compressed on the way to the client. The build
+ * runs this class in its own JVM with a 64 MiB heap and 64 MiB of direct memory (see the
+ * "streaming" failsafe execution in proxy/pom.xml), so a gateway that aggregated a body, or
+ * buffered faster than the far side reads, would fail here with OutOfMemoryError instead of
+ * passing.
  */
 class LargeBodyStreamingIT {
   private static final long SIZE = 100L * 1024 * 1024;
@@ -134,6 +135,30 @@ class LargeBodyStreamingIT {
     try (InputStream in = response.body()) {
       for (int n; (n = in.read(buffer)) > 0; ) {
         assertThat(buffer[0]).isEqualTo(TestUpstream.patternByte(read));
+        read += n;
+      }
+    }
+    assertThat(read).isEqualTo(SIZE);
+    assertHeapStaysSmall();
+  }
+
+  @Test
+  void hundredMebibyteCompressedDownloadStreamsThroughWithoutAggregation() throws Exception {
+    HttpResponse<InputStream> response =
+        client.send(
+            HttpRequest.newBuilder(url("/bytes?n=" + SIZE + "&type=text/plain&chunked=true"))
+                .header("Accept-Encoding", "gzip")
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-encoding")).hasValue("gzip");
+    long read = 0;
+    byte[] buffer = new byte[65536];
+    try (InputStream in = new java.util.zip.GZIPInputStream(response.body(), 65536)) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        for (int i = 0; i < n; i += 4093) {
+          assertThat(buffer[i]).isEqualTo(TestUpstream.patternByte(read + i));
+        }
         read += n;
       }
     }

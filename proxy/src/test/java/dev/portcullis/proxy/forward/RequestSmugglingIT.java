@@ -11,6 +11,7 @@ import dev.portcullis.proxy.testing.TestUpstream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -57,6 +58,11 @@ class RequestSmugglingIT {
         "POST /sink HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
         "POST /sink HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
         "GET /headers HTTP/1.1\nHost: h\n\n",
+        "GET /headers HTTP/1.1\r\nHost: h\r\nX-A: a\r\n b\r\n\r\n",
+        "GET /headers HTTP/1.1\r\nHost: h\r\nX-A: a\r\n\tb\r\n\r\n",
+        "GET /headers HTTP/1.1\r\n Host: h\r\n\r\n",
+        "POST /sink HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n , 4\r\n\r\nabcd",
+        "GET /headers HTTP/1.1\r\nHost: h\r\nX-A: a\r\r\n\r\n",
         "GET /headers HTTP/1.1\r\nHost: h\r\nX-A: b\u0000c\r\n\r\n",
         "GET /headers HTTP/1.1\r\nHost: h\r\nX-A: b\rc\r\n\r\n",
         "GET /headers HTTP/1.1\r\n\r\n",
@@ -72,6 +78,54 @@ class RequestSmugglingIT {
       assertThat(raw.closedByPeer()).isTrue();
     }
     assertThat(upstream.requests()).as("the upstream saw nothing").isEqualTo(requestsBefore);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {" ", "\t"})
+  void aPipelinedFoldedHeadIsRefusedAfterTheRequestsBeforeItAreAnswered(String fold)
+      throws Exception {
+    String body = "a\r\n b\r\n\tc";
+    try (RawHttp raw = new RawHttp(gateway.address())) {
+      raw.send(
+          "POST /sink HTTP/1.1\r\nHost: h\r\nContent-Length: "
+              + body.length()
+              + "\r\n\r\n"
+              + body
+              + "GET /headers HTTP/1.1\r\nHost: h\r\n\r\n"
+              + "GET /headers HTTP/1.1\r\nHost: h\r\nX-Smuggled: a\r\n"
+              + fold
+              + "b\r\n\r\n"
+              + "GET /headers HTTP/1.1\r\nHost: h\r\n\r\n");
+      RawHttp.Response first = raw.read();
+      assertThat(first.status()).isEqualTo(200);
+      assertThat(JSON.readTree(first.body()).get("bytes").asInt()).isEqualTo(body.length());
+      assertThat(raw.read().status()).isEqualTo(200);
+      RawHttp.Response refused = raw.read();
+      assertThat(refused.status()).isEqualTo(400);
+      assertThat(refused.header("connection")).isEqualTo("close");
+      assertThat(JSON.readTree(refused.body()).get("message").asText())
+          .contains("obsolete line folding");
+      assertThat(raw.closedByPeer()).isTrue();
+    }
+    assertThat(upstream.requestLines())
+        .as("the upstream saw the two requests before the folded one, and nothing after")
+        .endsWith("POST /sink", "GET /headers");
+    assertThat(upstream.requests()).isEqualTo(requestsBefore + 2);
+  }
+
+  @Test
+  void aFoldedHeadArrivingInPiecesIsRefused() throws Exception {
+    try (RawHttp raw = new RawHttp(gateway.address())) {
+      raw.send("GET /headers HTTP/1.1\r\nHost: h\r\nX-A: a\r\n");
+      Thread.sleep(50);
+      raw.send("\tb\r\n");
+      Thread.sleep(50);
+      raw.send("\r\n");
+      RawHttp.Response response = raw.read();
+      assertThat(response.status()).isEqualTo(400);
+      assertThat(raw.closedByPeer()).isTrue();
+    }
+    assertThat(upstream.requests()).isEqualTo(requestsBefore);
   }
 
   @ParameterizedTest

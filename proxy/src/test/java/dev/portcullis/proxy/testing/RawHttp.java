@@ -36,8 +36,11 @@ public final class RawHttp implements AutoCloseable {
     return this;
   }
 
-  /** One response; its header names are lower-cased, repeated values joined with "|". */
-  public record Response(int status, Map<String, String> headers, String body) {
+  /**
+   * One response; its header names are lower-cased, repeated values joined with "|". {@code body}
+   * is the body as UTF-8 text, {@code bytes} the body as received (after de-chunking).
+   */
+  public record Response(int status, Map<String, String> headers, String body, byte[] bytes) {
     public String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
     }
@@ -68,7 +71,7 @@ public final class RawHttp implements AutoCloseable {
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     if (status == 100 || headRequest) {
-      return new Response(status, headers, "");
+      return new Response(status, headers, "", new byte[0]);
     }
     if (headers.containsKey("content-length")) {
       body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
@@ -83,7 +86,7 @@ public final class RawHttp implements AutoCloseable {
     } else if (status != 204 && status != 304) {
       body.write(in.readAllBytes());
     }
-    return new Response(status, headers, body.toString(StandardCharsets.UTF_8));
+    return new Response(status, headers, body.toString(StandardCharsets.UTF_8), body.toByteArray());
   }
 
   public List<Response> read(int count) throws IOException {

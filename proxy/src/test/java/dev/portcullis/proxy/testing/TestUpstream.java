@@ -33,6 +33,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -46,8 +47,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code /headers}: 200 with the request line and every header it received, as JSON
  *   <li>{@code /sink}: reads the whole body and answers {@code {"bytes":n,"sha256":"..."}}
- *   <li>{@code /bytes?n=N[&chunked=true]}: N bytes of {@link #patternByte} in 64 KiB chunks,
- *       written as fast as the gateway takes them
+ *   <li>{@code /bytes?n=N[&chunked=true][&type=T][&encoding=E]}: N bytes of {@link #patternByte} in
+ *       64 KiB chunks, written as fast as the gateway takes them, with Content-Type T
+ *       (application/octet-stream by default) and Content-Encoding E if given
  *   <li>{@code /slow?ms=N}: answers after N ms
  *   <li>{@code /silent}: never answers
  *   <li>{@code /close}: closes the connection without answering
@@ -253,7 +255,17 @@ public final class TestUpstream implements AutoCloseable {
               query.parameters().containsKey("chunked")
                   && query.parameters().get("chunked").get(0).equals("true");
           HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-          head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+          head.headers()
+              .set(
+                  HttpHeaderNames.CONTENT_TYPE,
+                  query
+                      .parameters()
+                      .getOrDefault("type", List.of("application/octet-stream"))
+                      .get(0));
+          if (query.parameters().containsKey("encoding")) {
+            head.headers()
+                .set(HttpHeaderNames.CONTENT_ENCODING, query.parameters().get("encoding").get(0));
+          }
           if (chunked) {
             HttpUtil.setTransferEncodingChunked(head, true);
           } else {
