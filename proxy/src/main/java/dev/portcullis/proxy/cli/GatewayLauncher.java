@@ -3,9 +3,11 @@ package dev.portcullis.proxy.cli;
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.core.config.GatewayConfig;
 import dev.portcullis.proxy.Gateway;
+import dev.portcullis.proxy.admin.JwksEndpoint;
 import dev.portcullis.proxy.demo.DemoBackends;
 import dev.portcullis.proxy.demo.DemoKeys;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -93,6 +95,11 @@ final class GatewayLauncher {
     String scheme = loaded.get().server().tls().enabled() ? "https" : "http";
     String gatewayUrl = DemoBanner.url(scheme, gateway.address());
     String adminUrl = DemoBanner.url(gateway.adminAddress());
+    if (backends != null && gateway.identityTokens() != null) {
+      // As a real Jira behind the gateway would: trust only requests carrying its identity token.
+      backends.verifyIdentityTokens(
+          URI.create(adminUrl + JwksEndpoint.PATH), config.auth().jwt().identityToken());
+    }
     log.info("ready: gateway {}, admin {}", gatewayUrl, adminUrl);
     if (backends != null) {
       out.print(

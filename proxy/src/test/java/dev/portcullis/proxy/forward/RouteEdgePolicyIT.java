@@ -51,8 +51,8 @@ class RouteEdgePolicyIT {
   @BeforeAll
   static void start() throws Exception {
     upstream = new TestUpstream();
-    ipv4 = Gateway.start(config("127.0.0.1"));
-    ipv6 = Gateway.start(config("::1"));
+    ipv4 = Gateway.start(TestGateways.anonymous(config("127.0.0.1")));
+    ipv6 = Gateway.start(TestGateways.anonymous(config("::1")));
   }
 
   private static GatewayConfig config(String address) {
