@@ -50,6 +50,9 @@ final class DemoBanner {
     String base = url(scheme, gateway);
     String adminBase = url(admin);
     String n = System.lineSeparator();
+    // Every proxied route requires a credential, so the examples carry the seeded keys.
+    String read = keys == null ? "" : "-H 'X-API-Key: " + keys.user().key() + "' ";
+    String write = keys == null ? "" : "-H 'X-API-Key: " + keys.service().key() + "' ";
     return n
         + "Portcullis demo is running."
         + n
@@ -69,18 +72,24 @@ final class DemoBanner {
         + "Try:"
         + n
         + "  curl -i "
+        + read
         + base
         + "/rest/api/3/issue/DEMO-1"
         + n
         + "  curl -i -X POST "
+        + write
         + base
         + "/rest/api/3/issue -H 'Content-Type: application/json' -d '{\"fields\":{\"project\":{\"key\":\"DEMO\"},\"summary\":\"Created through Portcullis\",\"issuetype\":{\"name\":\"Task\"}}}'"
         + n
-        + "  curl -s '"
+        + "  curl -s "
+        + read
+        + "'"
         + base
         + "/rest/api/3/search?jql=project%20%3D%20DEMO'"
         + n
-        + "  curl -i '"
+        + "  curl -i "
+        + read
+        + "'"
         + base
         + "/wiki/rest/api/content/65537?expand=body.storage,version'"
         + n

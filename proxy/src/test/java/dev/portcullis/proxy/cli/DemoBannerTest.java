@@ -90,6 +90,11 @@ class DemoBannerTest {
         .contains(
             "curl -i -X POST -H 'Authorization: Bearer atl_service_SSSS' http://127.0.0.1:18081/rest/api/3/issue")
         .contains(
-            "curl -s -H 'Authorization: Bearer atl_admin_AAAA' http://127.0.0.1:19091/admin/api-keys");
+            "curl -s -H 'Authorization: Bearer atl_admin_AAAA' http://127.0.0.1:19091/admin/api-keys")
+        // The first examples need a credential too, since every route requires one.
+        .contains(
+            "curl -i -X POST -H 'X-API-Key: atl_service_SSSS' http://127.0.0.1:18081/rest/api/3/issue")
+        .contains(
+            "curl -s -H 'X-API-Key: atl_user_UUUU' 'http://127.0.0.1:18081/rest/api/3/search");
   }
 }
