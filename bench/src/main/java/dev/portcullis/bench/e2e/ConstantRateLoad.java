@@ -47,9 +47,26 @@ public final class ConstantRateLoad {
 
   private ConstantRateLoad() {}
 
+  /**
+   * @param headers extra request header lines ({@code Name: value}), such as the API key the
+   *     full-pipeline gateway requires
+   */
   record Options(
-      URI url, double rate, int connections, long warmupNanos, long durationNanos, int threads) {
+      URI url,
+      double rate,
+      int connections,
+      long warmupNanos,
+      long durationNanos,
+      int threads,
+      List<String> headers) {
     Options {
+      headers = List.copyOf(headers);
+      for (String header : headers) {
+        if (header.indexOf(':') < 1 || header.indexOf('\r') >= 0 || header.indexOf('\n') >= 0) {
+          throw new IllegalArgumentException(
+              "--header: " + header + " (expected: Name: value on one line)");
+        }
+      }
       if (!"http".equals(url.getScheme()) || url.getPort() < 0) {
         throw new IllegalArgumentException("--url: " + url + " (expected: http://host:port/path)");
       }
@@ -78,6 +95,7 @@ public final class ConstantRateLoad {
       double warmup = 2;
       double duration = 10;
       int threads = 1;
+      List<String> headers = new ArrayList<>();
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : "";
         switch (args[i]) {
@@ -87,6 +105,7 @@ public final class ConstantRateLoad {
           case "--warmup" -> warmup = Double.parseDouble(value);
           case "--duration" -> duration = Double.parseDouble(value);
           case "--threads" -> threads = Integer.parseInt(value);
+          case "--header" -> headers.add(value);
           default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
         }
         i++;
@@ -95,7 +114,7 @@ public final class ConstantRateLoad {
         throw new IllegalArgumentException("--url is required");
       }
       return new Options(
-          url, rate, connections, (long) (warmup * 1e9), (long) (duration * 1e9), threads);
+          url, rate, connections, (long) (warmup * 1e9), (long) (duration * 1e9), threads, headers);
     }
   }
 
@@ -107,11 +126,19 @@ public final class ConstantRateLoad {
       System.err.println("ConstantRateLoad: " + e.getMessage());
       System.err.println(
           "usage: ConstantRateLoad --url http://127.0.0.1:PORT/PATH --rate R [--connections 16]"
-              + " [--warmup 2] [--duration 10] [--threads 1]");
+              + " [--warmup 2] [--duration 10] [--threads 1] [--header 'Name: value' ...]");
       System.exit(2);
       return;
     }
     System.out.println(run(options));
+  }
+
+  private static String extraHeaders(List<String> headers) {
+    StringBuilder lines = new StringBuilder();
+    for (String header : headers) {
+      lines.append(header).append("\r\n");
+    }
+    return lines.toString();
   }
 
   static String run(Options o) throws InterruptedException {
@@ -125,7 +152,9 @@ public final class ConstantRateLoad {
                 + host
                 + ":"
                 + port
-                + "\r\nUser-Agent: portcullis-bench\r\nAccept: */*\r\n\r\n")
+                + "\r\nUser-Agent: portcullis-bench\r\nAccept: */*\r\n"
+                + extraHeaders(o.headers())
+                + "\r\n")
             .getBytes(StandardCharsets.US_ASCII);
     ByteBuf request =
         Unpooled.unreleasableBuffer(Unpooled.directBuffer(head.length).writeBytes(head));
