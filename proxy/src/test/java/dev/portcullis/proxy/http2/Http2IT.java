@@ -214,6 +214,30 @@ class Http2IT {
     }
   }
 
+  /**
+   * 32 MiB down one h2c stream, through the relay's backpressure (the client's 64 KiB stream window
+   * pauses the upstream read hundreds of times). It takes a few seconds on a loaded machine; the
+   * bound is a generous timeout, not a speed assertion, and is still far below the half minute the
+   * download took when the test upstream generated its body byte by byte under paranoid leak
+   * detection, which is what made HTTP/2 downloads look slow.
+   */
+  @Test
+  void largeH2cDownloadStreamsThroughTheWindow() throws Exception {
+    Http2Config h2c = new Http2Config(true, true, 100, 65_535);
+    int n = 32 * 1024 * 1024;
+    try (Gateway gateway = gateway(ServerTlsConfig.DISABLED, h2c);
+        H2Client client = new H2Client(gateway.address(), null)) {
+      H2Client.Response download = client.send(get("/bytes?n=" + n)).get(20, TimeUnit.SECONDS);
+      assertThat(download.status()).isEqualTo(200);
+      assertThat(download.body()).hasSize(n);
+      for (int i = 0; i < n; i += 4099) {
+        assertThat(download.body()[i]).isEqualTo(TestUpstream.patternByte(i));
+      }
+      assertThat(download.body()[n - 1]).isEqualTo(TestUpstream.patternByte(n - 1));
+      assertThat(client.isOpen()).isTrue();
+    }
+  }
+
   @Test
   void streamsBeyondMaxConcurrentStreamsAreRefused() throws Exception {
     Http2Config two = new Http2Config(true, true, 2, 65_535);
