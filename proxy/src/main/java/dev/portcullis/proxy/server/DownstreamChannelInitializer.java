@@ -159,6 +159,9 @@ public final class DownstreamChannelInitializer extends ChannelInitializer<Socke
     ChannelPipeline pipeline = ch.pipeline();
     pipeline.addLast(HandlerNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true));
     pipeline.addLast(HandlerNames.H2_STREAM_REQUEST, new Http2StreamRequestHandler());
+    // Each stream looks like one HTTP/1.1 exchange here, so the same compressor serves it; the
+    // frame converter drops the chunked framing it would add, HTTP/2 has its own.
+    addCompressionHandler(pipeline);
     pipeline.addLast(HandlerNames.FORWARD, new DownstreamHandler(context));
   }
 }

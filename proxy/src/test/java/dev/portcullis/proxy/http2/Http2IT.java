@@ -239,6 +239,36 @@ class Http2IT {
   }
 
   @Test
+  void h2cResponsesAreCompressedLikeHttp11Ones() throws Exception {
+    Http2Config h2c = new Http2Config(true, true, 100, 65_535);
+    int n = 256 * 1024;
+    try (Gateway gateway = gateway(ServerTlsConfig.DISABLED, h2c);
+        H2Client client = new H2Client(gateway.address(), null)) {
+      FullHttpRequest request = get("/bytes?n=" + n + "&type=application/json");
+      request.headers().set("accept-encoding", "gzip");
+      H2Client.Response response = client.send(request).get(20, TimeUnit.SECONDS);
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.headers()).containsEntry("content-encoding", "gzip");
+      assertThat(response.headers()).doesNotContainKey("transfer-encoding");
+      byte[] plain =
+          new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(response.body()))
+              .readAllBytes();
+      assertThat(plain).hasSize(n);
+      for (int i = 0; i < n; i += 997) {
+        assertThat(plain[i]).isEqualTo(TestUpstream.patternByte(i));
+      }
+      assertThat(response.body().length).isLessThan(n / 4);
+
+      // Already encoded by the upstream: passed through untouched.
+      FullHttpRequest encoded = get("/bytes?n=4096&type=application/json&encoding=br");
+      encoded.headers().set("accept-encoding", "gzip");
+      H2Client.Response passed = client.send(encoded).get(20, TimeUnit.SECONDS);
+      assertThat(passed.headers()).containsEntry("content-encoding", "br");
+      assertThat(passed.body()).hasSize(4096);
+    }
+  }
+
+  @Test
   void streamsBeyondMaxConcurrentStreamsAreRefused() throws Exception {
     Http2Config two = new Http2Config(true, true, 2, 65_535);
     try (Gateway gateway = gateway(ServerTlsConfig.DISABLED, two);
