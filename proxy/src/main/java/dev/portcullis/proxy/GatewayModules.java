@@ -10,6 +10,7 @@ import dev.portcullis.core.config.GatewayConfig;
 import dev.portcullis.core.config.JwtConfig;
 import dev.portcullis.core.pipeline.RouteFilterFactory;
 import dev.portcullis.proxy.admin.AdminModule;
+import dev.portcullis.proxy.admin.AdminRoute;
 import dev.portcullis.proxy.cache.CachePurgeEndpoint;
 import dev.portcullis.proxy.cache.ResponseCache;
 import dev.portcullis.proxy.keys.ApiKeyAdmin;
@@ -58,13 +59,15 @@ final class GatewayModules implements AutoCloseable {
       if (keys == null && config.auth().apiKeys().pepper() != null) {
         keys = ApiKeyService.open(config);
       }
+      ApiKeyAdmin keyAdmin = null;
       if (keys != null) {
         modules.closeables.add(keys);
-        modules.adminModules.add(new ApiKeyAdmin(keys, false));
+        keyAdmin = new ApiKeyAdmin(keys, false);
+        modules.adminModules.add(keyAdmin);
       } else {
         log.warn(
-            "auth.api_keys.pepper is not configured: API keys are not accepted and the key"
-                + " management API is off");
+            "auth.api_keys.pepper is not configured: API keys are not accepted and the admin"
+                + " API (key management, cache purge) is off");
       }
       RateLimiting rateLimiting = RateLimiting.create(config.rateLimits());
       modules.closeables.add(rateLimiting);
@@ -105,9 +108,12 @@ final class GatewayModules implements AutoCloseable {
       modules.closeables.add(cache);
       modules.filterFactories.add(cache.filterFactory());
       observability.registerCache(cache);
-      modules.adminModules.add(
-          (admin, audit) ->
-              admin.route(HttpMethod.POST, CachePurgeEndpoint.PATH, new CachePurgeEndpoint(cache)));
+      if (keyAdmin != null) {
+        // Purging is an admin action: it takes the same admin key as key management.
+        AdminRoute purge = keyAdmin.requireAdmin(new CachePurgeEndpoint(cache));
+        modules.adminModules.add(
+            (admin, audit) -> admin.route(HttpMethod.POST, CachePurgeEndpoint.PATH, purge));
+      }
       return modules;
     } catch (RuntimeException e) {
       if (keys != null && !modules.closeables.contains(keys)) {

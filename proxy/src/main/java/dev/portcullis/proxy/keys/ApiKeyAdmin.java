@@ -15,6 +15,7 @@ import dev.portcullis.core.identity.Principal;
 import dev.portcullis.proxy.admin.AdminEndpoint.Reply;
 import dev.portcullis.proxy.admin.AdminModule;
 import dev.portcullis.proxy.admin.AdminRequest;
+import dev.portcullis.proxy.admin.AdminRoute;
 import dev.portcullis.proxy.admin.AdminServer;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -63,6 +64,14 @@ public final class ApiKeyAdmin implements AdminModule {
     admin.route(HttpMethod.POST, BASE + "/{id}/rotate", r -> asAdmin(r, actor -> rotate(r, actor)));
   }
 
+  /**
+   * The same route, answered only for a request carrying a valid admin key (401/403 otherwise): for
+   * the other modules' admin endpoints, such as the cache purge.
+   */
+  public AdminRoute requireAdmin(AdminRoute route) {
+    return r -> asAdmin(r, actor -> route.handle(r));
+  }
+
   @Override
   public void close() {
     if (ownsService) {
@@ -83,7 +92,7 @@ public final class ApiKeyAdmin implements AdminModule {
               if (verdict instanceof AuthVerdict.Authenticated ok) {
                 if (!ApiKeyType.ADMIN.configName().equals(ok.principal().keyType())) {
                   return done(
-                      Reply.error(403, "forbidden", "Only an admin key may manage API keys."));
+                      Reply.error(403, "forbidden", "Only an admin key may use the admin API."));
                 }
                 return then.apply(ok.principal()).exceptionally(ApiKeyAdmin::failure);
               }

@@ -2,6 +2,7 @@ package dev.portcullis.proxy.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.core.config.AccessLogConfig;
 import dev.portcullis.core.config.AdminConfig;
 import dev.portcullis.core.config.AuditLogConfig;
@@ -19,6 +20,7 @@ import dev.portcullis.core.pipeline.FilterOrder;
 import dev.portcullis.core.pipeline.RequestFilter;
 import dev.portcullis.core.pipeline.RouteFilterFactory;
 import dev.portcullis.proxy.Gateway;
+import dev.portcullis.proxy.demo.DemoKeys;
 import dev.portcullis.proxy.testing.TestGateways;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -558,16 +560,28 @@ class CacheIT {
 
   @Test
   void theAdminEndpointPurgesByRouteOrPrefixAndMetricsCountResults() throws Exception {
-    GatewayConfig config = config(upstream.uri(), defaultCache(null));
-    Gateway gateway = Gateway.start(TestGateways.anonymous(config));
+    GatewayConfig config =
+        DemoKeys.inMemoryStore(TestGateways.anonymous(config(upstream.uri(), defaultCache(null))));
+    ApiKeyService keys = ApiKeyService.open(config);
+    String adminKey = DemoKeys.seed(keys).admin().key();
+    Gateway gateway = Gateway.start(config, keys);
     resources.add(gateway);
     get(gateway, "/rest/a/1");
     get(gateway, "/rest/b/1");
     assertThat(xCache(get(gateway, "/rest/a/1"))).isEqualTo("HIT");
     String admin = "http://127.0.0.1:" + gateway.adminAddress().getPort();
+    HttpResponse<String> withoutKey =
+        client.send(
+            HttpRequest.newBuilder(URI.create(admin + "/admin/cache/purge?route=rest"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(withoutKey.statusCode()).isEqualTo(401);
+    assertThat(xCache(get(gateway, "/rest/a/1"))).isEqualTo("HIT");
     HttpResponse<String> byPrefix =
         client.send(
             HttpRequest.newBuilder(URI.create(admin + "/admin/cache/purge?path_prefix=/rest/a"))
+                .header("X-API-Key", adminKey)
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -578,6 +592,7 @@ class CacheIT {
     HttpResponse<String> byRoute =
         client.send(
             HttpRequest.newBuilder(URI.create(admin + "/admin/cache/purge?route=rest"))
+                .header("X-API-Key", adminKey)
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -591,6 +606,7 @@ class CacheIT {
     HttpResponse<String> neither =
         client.send(
             HttpRequest.newBuilder(URI.create(admin + "/admin/cache/purge"))
+                .header("X-API-Key", adminKey)
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -603,7 +619,7 @@ class CacheIT {
                 HttpResponse.BodyHandlers.ofString())
             .body();
     assertThat(metrics)
-        .contains("portcullis_cache_requests_total{result=\"hit\",route=\"rest\"} 2.0")
+        .contains("portcullis_cache_requests_total{result=\"hit\",route=\"rest\"} 3.0")
         .contains("portcullis_cache_requests_total{result=\"miss\",route=\"rest\"} 4.0")
         .contains("portcullis_cache_entries 1.0")
         .contains("portcullis_cache_size_bytes ")
