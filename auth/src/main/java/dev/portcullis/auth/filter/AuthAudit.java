@@ -29,8 +29,11 @@ final class AuthAudit {
   private static final Logger log = LoggerFactory.getLogger(AuthAudit.class);
   private final AuditSink sink;
 
-  /** Credentials whose success was audited within the interval; null to audit every success. */
-  private final Cache<String, Boolean> recentSuccesses;
+  /**
+   * Principals whose success was audited within the interval (by value: a credential's subject,
+   * method, id and scopes), so the check allocates nothing; null to audit every success.
+   */
+  private final Cache<Principal, Boolean> recentSuccesses;
 
   AuthAudit(AuditSink sink, Duration successInterval, LongSupplier nanoClock) {
     this.sink = sink;
@@ -45,14 +48,9 @@ final class AuthAudit {
   }
 
   void success(Exchange exchange, Principal principal) {
-    if (recentSuccesses != null) {
-      String credential =
-          principal.authMethod()
-              + ':'
-              + (principal.credentialId() == null ? principal.subject() : principal.credentialId());
-      if (recentSuccesses.asMap().putIfAbsent(credential, Boolean.TRUE) != null) {
-        return;
-      }
+    if (recentSuccesses != null
+        && recentSuccesses.asMap().putIfAbsent(principal, Boolean.TRUE) != null) {
+      return;
     }
     record(
         exchange,

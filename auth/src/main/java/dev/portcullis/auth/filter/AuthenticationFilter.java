@@ -36,12 +36,13 @@ final class AuthenticationFilter implements RequestFilter {
 
   private final Authentication auth;
   private final RouteAuth routeAuth;
-  private final String upstream;
+  private final String audience;
 
   AuthenticationFilter(Authentication auth, RouteConfig route) {
     this.auth = auth;
     this.routeAuth = route.auth();
-    this.upstream = route.upstream();
+    this.audience =
+        auth.identityTokens == null ? null : auth.identityTokens.audienceFor(route.upstream());
   }
 
   @Override
@@ -116,7 +117,7 @@ final class AuthenticationFilter implements RequestFilter {
       headers.remove(PresentedCredential.X_API_KEY);
       if (auth.identityTokens != null) {
         headers.set(
-            auth.identityTokens.header(), auth.identityTokens.headerValue(principal, upstream));
+            auth.identityTokens.header(), auth.identityTokens.headerValue(principal, audience));
       }
       auth.attempts(method).success.increment();
       auth.audit.success(exchange, principal);

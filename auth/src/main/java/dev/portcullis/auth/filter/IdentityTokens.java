@@ -33,9 +33,13 @@ final class IdentityTokens {
     return propagation.header();
   }
 
-  /** The header value carrying a token for this principal and upstream. */
-  String headerValue(Principal principal, String upstream) {
-    String audience = propagation.audienceForUpstream().apply(upstream);
+  /** The audience of an upstream's tokens; resolved once per route, not per request. */
+  String audienceFor(String upstream) {
+    return propagation.audienceForUpstream().apply(upstream);
+  }
+
+  /** The header value carrying a token for this principal and audience. */
+  String headerValue(Principal principal, String audience) {
     long now = nanoClock.getAsLong();
     Issued head = issued.getIfPresent(principal);
     for (Issued i = head; i != null; i = i.next) {
