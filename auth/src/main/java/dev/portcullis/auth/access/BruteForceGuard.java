@@ -1,8 +1,8 @@
 package dev.portcullis.auth.access;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.portcullis.core.config.AccessControlConfig;
+import dev.portcullis.core.pipeline.EventLoopCaches;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +30,7 @@ public final class BruteForceGuard {
     this.nanoClock = nanoClock;
     Duration keep = config.maxBlockTime().plus(config.window()).multipliedBy(2);
     this.offenders =
-        Caffeine.newBuilder()
+        EventLoopCaches.newBuilder()
             .maximumSize(1_000_000)
             .expireAfterAccess(keep.toNanos(), TimeUnit.NANOSECONDS)
             .build();

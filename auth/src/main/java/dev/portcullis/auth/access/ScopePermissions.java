@@ -1,8 +1,8 @@
 package dev.portcullis.auth.access;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.portcullis.core.identity.Principal;
+import dev.portcullis.core.pipeline.EventLoopCaches;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -15,7 +15,7 @@ import java.util.Set;
 public final class ScopePermissions {
   private final Map<String, Set<String>> grants;
   private final Cache<Principal, Principal> enriched =
-      Caffeine.newBuilder().weakKeys().maximumSize(100_000).build();
+      EventLoopCaches.newBuilder().weakKeys().maximumSize(100_000).build();
 
   public ScopePermissions(Map<String, Set<String>> grants) {
     this.grants = Map.copyOf(grants);

@@ -1,7 +1,6 @@
 package dev.portcullis.auth.apikey;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.portcullis.auth.AuthFailure;
 import dev.portcullis.auth.AuthVerdict;
@@ -11,6 +10,7 @@ import dev.portcullis.core.config.ApiKeysConfig;
 import dev.portcullis.core.config.GatewayConfig;
 import dev.portcullis.core.config.Secret;
 import dev.portcullis.core.identity.Principal;
+import dev.portcullis.core.pipeline.EventLoopCaches;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -105,7 +105,7 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
     this.flusher =
         Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "portcullis-keystore-flush"));
     this.cache =
-        Caffeine.newBuilder()
+        EventLoopCaches.newBuilder()
             .maximumSize(config.cacheMaxEntries())
             .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
             .expireAfter(new TtlByVerdict(config.validTtl(), config.invalidTtl()))

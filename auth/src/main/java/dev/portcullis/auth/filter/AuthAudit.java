@@ -1,10 +1,10 @@
 package dev.portcullis.auth.filter;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.portcullis.core.audit.AuditEvent;
 import dev.portcullis.core.audit.AuditSink;
 import dev.portcullis.core.identity.Principal;
+import dev.portcullis.core.pipeline.EventLoopCaches;
 import dev.portcullis.core.pipeline.Exchange;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.InetSocketAddress;
@@ -40,7 +40,7 @@ final class AuthAudit {
     this.recentSuccesses =
         successInterval.isZero()
             ? null
-            : Caffeine.newBuilder()
+            : EventLoopCaches.newBuilder()
                 .expireAfterWrite(successInterval)
                 .maximumSize(1_000_000)
                 .ticker(nanoClock::getAsLong)

@@ -1,8 +1,8 @@
 package dev.portcullis.auth.filter;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.portcullis.core.identity.Principal;
+import dev.portcullis.core.pipeline.EventLoopCaches;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.function.LongSupplier;
 
@@ -20,7 +20,7 @@ final class IdentityTokens {
   private final long reuseNanos;
   private final LongSupplier nanoClock;
   private final Cache<Principal, Issued> issued =
-      Caffeine.newBuilder().weakKeys().maximumSize(100_000).build();
+      EventLoopCaches.newBuilder().weakKeys().maximumSize(100_000).build();
 
   IdentityTokens(Authentication.IdentityPropagation propagation, LongSupplier nanoClock) {
     this.propagation = propagation;

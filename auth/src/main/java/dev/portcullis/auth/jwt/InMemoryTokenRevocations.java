@@ -1,8 +1,8 @@
 package dev.portcullis.auth.jwt;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.portcullis.core.pipeline.EventLoopCaches;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +27,7 @@ final class InMemoryTokenRevocations implements TokenRevocations {
   InMemoryTokenRevocations(Clock clock) {
     this.clock = clock;
     this.revoked =
-        Caffeine.newBuilder()
+        EventLoopCaches.newBuilder()
             .ticker(() -> clock.millis() * 1_000_000L)
             .expireAfter(
                 new Expiry<String, Instant>() {

@@ -1,9 +1,9 @@
 package dev.portcullis.auth.jwt;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.portcullis.auth.AuthVerdict;
+import dev.portcullis.core.pipeline.EventLoopCaches;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -56,7 +56,7 @@ final class VerifiedTokens {
     this.clock = clock;
     long maxAgeNanos = TimeUnit.MINUTES.toNanos(MAX_AGE_MINUTES);
     this.entries =
-        Caffeine.newBuilder()
+        EventLoopCaches.newBuilder()
             .maximumSize(MAX_ENTRIES)
             .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
             .expireAfter(

@@ -1,9 +1,9 @@
 package dev.portcullis.auth.token;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.portcullis.core.config.JwtConfig;
 import dev.portcullis.core.identity.Principal;
+import dev.portcullis.core.pipeline.EventLoopCaches;
 import io.jsonwebtoken.JwtBuilder;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Jwks;
@@ -80,7 +80,7 @@ public final class RsaIdentityTokenIssuer implements IdentityTokenIssuer {
     this.keyId = jwk.getId();
     this.jwksJson = "{\"keys\":[" + Jwks.json(jwk) + "]}";
     this.reusable =
-        Caffeine.newBuilder()
+        EventLoopCaches.newBuilder()
             .maximumSize(10_000)
             .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
             .expireAfterWrite(ttlMillis / 2, TimeUnit.MILLISECONDS)

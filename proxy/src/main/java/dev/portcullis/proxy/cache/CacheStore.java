@@ -1,8 +1,8 @@
 package dev.portcullis.proxy.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.portcullis.core.pipeline.EventLoopCaches;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiPredicate;
@@ -29,7 +29,7 @@ final class CacheStore {
 
   CacheStore(long maxBytes) {
     this.cache =
-        Caffeine.newBuilder()
+        EventLoopCaches.newBuilder()
             .maximumWeight(maxBytes)
             .weigher(
                 (String key, Object value) ->

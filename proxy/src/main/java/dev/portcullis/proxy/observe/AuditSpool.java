@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
 final class AuditSpool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AuditSpool.class);
   private static final int CHUNK = 64 * 1024;
-  private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  // offer() unparks the spooler, so this bound only caps a missed wake-up; a shorter one made an
+  // idle gateway wake this thread hundreds of times a second for nothing.
+  private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final Path path;
   private final FileChannel channel;

@@ -1,12 +1,12 @@
 package dev.portcullis.ratelimit.filter;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.portcullis.core.config.RateLimitsConfig;
 import dev.portcullis.core.config.RateLimitsConfig.KeyPart;
 import dev.portcullis.core.config.RateSpec;
 import dev.portcullis.core.config.RouteConfig;
 import dev.portcullis.core.identity.Principal;
+import dev.portcullis.core.pipeline.EventLoopCaches;
 import dev.portcullis.core.pipeline.Exchange;
 import dev.portcullis.core.pipeline.FilterDecision;
 import dev.portcullis.core.pipeline.FilterOrder;
@@ -63,7 +63,7 @@ public final class RateLimiting implements AutoCloseable {
       policies.add(new CompiledPolicy(policy, clock));
     }
     this.refusedUntil =
-        Caffeine.newBuilder()
+        EventLoopCaches.newBuilder()
             .maximumSize(CompiledPolicy.MAX_KEYS_PER_POLICY)
             .expireAfterWrite(Duration.ofMinutes(10))
             .build();

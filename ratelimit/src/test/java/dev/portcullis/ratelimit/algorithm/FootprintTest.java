@@ -51,7 +51,7 @@ class FootprintTest {
   private static long storeBytesPerKey(RateLimitAlgorithm<?> algorithm) {
     String[] keys = keys();
     long before = usedHeap();
-    LocalRateLimiter<?> limiter = LocalRateLimiter.createForTest(algorithm, 2L * KEYS);
+    LocalRateLimiter<?> limiter = LocalRateLimiter.create(algorithm, 2L * KEYS);
     for (String key : keys) {
       limiter.tryAcquire(key, 1);
     }

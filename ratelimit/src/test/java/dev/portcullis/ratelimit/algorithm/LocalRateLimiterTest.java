@@ -19,7 +19,7 @@ class LocalRateLimiterTest {
   @Test
   void keysAreLimitedIndependently() {
     LocalRateLimiter<?> limiter =
-        LocalRateLimiter.createForTest(new FixedWindow(Rate.parse("2/minute"), clock), 100);
+        LocalRateLimiter.create(new FixedWindow(Rate.parse("2/minute"), clock), 100);
 
     assertThat(show(limiter.tryAcquire("alice", 2))).isEqualTo(admitted(0, 60_000));
     assertThat(show(limiter.tryAcquire("alice", 1))).isEqualTo(refused(60_000, 60_000));
@@ -31,7 +31,7 @@ class LocalRateLimiterTest {
   @Test
   void idleKeysExpireOnTheAlgorithmsClock() {
     TokenBucket bucket = new TokenBucket(10, Rate.parse("10/second"), clock);
-    LocalRateLimiter<?> limiter = LocalRateLimiter.createForTest(bucket, 100);
+    LocalRateLimiter<?> limiter = LocalRateLimiter.create(bucket, 100);
     limiter.tryAcquire("idle", 10);
     clock.advance(500 * MILLI);
     limiter.tryAcquire("busy", 1);
@@ -53,7 +53,7 @@ class LocalRateLimiterTest {
   @Test
   void anAccessKeepsAKeyAlive() {
     SlidingWindow window = new SlidingWindow(Rate.parse("5/second"), clock);
-    LocalRateLimiter<?> limiter = LocalRateLimiter.createForTest(window, 100);
+    LocalRateLimiter<?> limiter = LocalRateLimiter.create(window, 100);
 
     for (int i = 0; i < 10; i++) {
       limiter.tryAcquire("steady", 1);
@@ -105,7 +105,7 @@ class LocalRateLimiterTest {
   @Test
   void theSizeBoundHolds() {
     LocalRateLimiter<?> limiter =
-        LocalRateLimiter.createForTest(new SlidingWindow(Rate.parse("10/second"), clock), 100);
+        LocalRateLimiter.create(new SlidingWindow(Rate.parse("10/second"), clock), 100);
 
     for (int i = 0; i < 10_000; i++) {
       limiter.tryAcquire("client-" + i, 1);
@@ -124,7 +124,7 @@ class LocalRateLimiterTest {
           Algorithm.TOKEN_BUCKET, Algorithm.SLIDING_WINDOW, Algorithm.FIXED_WINDOW
         }) {
       LocalRateLimiter<?> limiter =
-          LocalRateLimiter.createForTest(kind.create(Rate.parse("1000000/hour"), clock), 100);
+          LocalRateLimiter.create(kind.create(Rate.parse("1000000/hour"), clock), 100);
       String[] keys = {"a", "b", "c", "d"};
       for (int i = 0; i < 200_000; i++) {
         limiter.tryAcquire(keys[i & 3], 1);
