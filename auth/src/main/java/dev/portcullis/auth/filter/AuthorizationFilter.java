@@ -37,15 +37,6 @@ final class AuthorizationFilter implements RequestFilter {
     if (principal.hasPermission(permission)) {
       return FilterDecision.CONTINUE;
     }
-    if (principal == null) {
-      // Only on a misconfigured chain: authentication runs first and refuses anonymous requests.
-      return FilterDecision.respond(
-          GatewayResponse.error(
-              HttpResponseStatus.UNAUTHORIZED,
-              "unauthorized",
-              "Authentication required",
-              exchange));
-    }
     auth.permissionDenials.increment();
     auth.audit.permissionDenied(exchange, principal, permission);
     return FilterDecision.respond(

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import dev.portcullis.core.identity.Principal;
 import dev.portcullis.core.pipeline.EventLoopCaches;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
 import java.util.function.LongSupplier;
 
 /**
@@ -16,6 +17,7 @@ import java.util.function.LongSupplier;
  */
 final class IdentityTokens {
   private final Authentication.IdentityPropagation propagation;
+  private final AsciiString header;
   private final boolean bearer;
   private final long reuseNanos;
   private final LongSupplier nanoClock;
@@ -24,13 +26,14 @@ final class IdentityTokens {
 
   IdentityTokens(Authentication.IdentityPropagation propagation, LongSupplier nanoClock) {
     this.propagation = propagation;
+    this.header = AsciiString.of(propagation.header());
     this.bearer = HttpHeaderNames.AUTHORIZATION.contentEqualsIgnoreCase(propagation.header());
     this.reuseNanos = propagation.reuseFor().toNanos();
     this.nanoClock = nanoClock;
   }
 
-  String header() {
-    return propagation.header();
+  AsciiString header() {
+    return header;
   }
 
   /** The audience of an upstream's tokens; resolved once per route, not per request. */
@@ -38,8 +41,12 @@ final class IdentityTokens {
     return propagation.audienceForUpstream().apply(upstream);
   }
 
-  /** The header value carrying a token for this principal and audience. */
-  String headerValue(Principal principal, String audience) {
+  /**
+   * The header value carrying a token for this principal and audience. An {@link AsciiString}: the
+   * token is several hundred bytes sent on every request, and Netty validates and encodes one as a
+   * byte copy rather than character by character.
+   */
+  AsciiString headerValue(Principal principal, String audience) {
     long now = nanoClock.getAsLong();
     Issued head = issued.getIfPresent(principal);
     for (Issued i = head; i != null; i = i.next) {
@@ -48,7 +55,7 @@ final class IdentityTokens {
       }
     }
     String token = propagation.issuer().issue(principal, audience);
-    String value = bearer ? "Bearer " + token : token;
+    AsciiString value = new AsciiString(bearer ? "Bearer " + token : token);
     issued.put(principal, new Issued(audience, value, now + reuseNanos, without(head, audience)));
     return value;
   }
@@ -64,5 +71,5 @@ final class IdentityTokens {
   }
 
   /** One token per audience, as a short list: a principal rarely calls more than two upstreams. */
-  private record Issued(String audience, String headerValue, long refreshAt, Issued next) {}
+  private record Issued(String audience, AsciiString headerValue, long refreshAt, Issued next) {}
 }

@@ -39,6 +39,10 @@ class RouterTest {
     PathPattern middle = PathPattern.glob("/rest/api/*/issue/**");
     assertThat(middle.matches("/rest/api/2/issue/ABC-1/comment")).isTrue();
     assertThat(middle.matches("/rest/api/2/project")).isFalse();
+    assertThat(middle.matches("/rest/apx/2/issue/ABC-1")).isFalse();
+    PathPattern leadingStar = PathPattern.glob("/*/wiki/**");
+    assertThat(leadingStar.matches("/x/wiki/page")).isTrue();
+    assertThat(leadingStar.matches("/x/jira/page")).isFalse();
     PathPattern exact = PathPattern.glob("/rest/api/3/myself");
     assertThat(exact.matches("/rest/api/3/myself")).isTrue();
     assertThat(exact.matches("/rest/api/3/myself/x")).isFalse();

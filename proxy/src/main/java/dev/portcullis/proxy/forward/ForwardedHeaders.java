@@ -23,7 +23,7 @@ final class ForwardedHeaders {
   static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
   static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
   static final AsciiString FORWARDED = AsciiString.cached("forwarded");
-  static final String VIA_VALUE = "1.1 portcullis";
+  static final AsciiString VIA_VALUE = AsciiString.cached("1.1 portcullis");
 
   private final Cidr[] trustedProxies;
 

@@ -143,7 +143,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     this.context = connection.context();
     this.startNanos = System.nanoTime();
     this.request = request;
-    this.requestId = RequestIds.acceptOrGenerate(request.headers().get("x-request-id"));
+    this.requestId = RequestIds.acceptOrGenerate(request.headers().get(RequestIds.HEADER));
     this.trace = TraceContext.of(request.headers());
     this.expectsBody =
         HttpUtil.isTransferEncodingChunked(request)
@@ -455,7 +455,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     if (hostFromTarget) {
       headers.set(HttpHeaderNames.HOST, targetPool.target().authority());
     }
-    headers.set("x-request-id", requestId);
+    headers.set(RequestIds.HEADER, requestId);
     trace.propagate(headers);
     for (Map.Entry<String, Secret> extra : upstreamConfig.requestHeaders().entrySet()) {
       headers.set(extra.getKey(), extra.getValue().reveal());
@@ -910,7 +910,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     HttpHeaders headers = response.headers();
     HopByHopHeaders.strip(headers);
     WebSocketTunnel.restoreUpgradeHeaders(headers);
-    headers.set("x-request-id", requestId);
+    headers.set(RequestIds.HEADER, requestId);
     response.setProtocolVersion(HttpVersion.HTTP_1_1);
     ctx.write(response, ctx.voidPromise());
     tunnelPending = true;
@@ -1010,7 +1010,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
 
   /** Headers every response to the client gets, relayed or local. */
   private void finishHead(HttpResponseStatus status, HttpHeaders headers) {
-    headers.set("x-request-id", requestId);
+    headers.set(RequestIds.HEADER, requestId);
     SecurityResponseHeaders.apply(context.server().security().headers(), context.scheme(), headers);
     if (route != null) {
       for (ResponseFilter filter : route.responseFilters()) {

@@ -1,6 +1,7 @@
 package dev.portcullis.proxy.forward;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -13,8 +14,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * requires. Ids are lowercase hex; all-zero ids are invalid.
  */
 final class TraceContext {
-  static final String TRACEPARENT = "traceparent";
-  static final String TRACESTATE = "tracestate";
+  static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+  static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   final String traceId;

@@ -35,8 +35,8 @@ record AccessLogEntry(
     String userAgent,
     long upstreamNanos) {
 
-  private static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter SECOND =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
   static AccessLogEntry of(ExchangeRecord exchange, long nowEpochMillis) {
     long duration = exchange.durationNanos();
@@ -63,35 +63,86 @@ record AccessLogEntry(
 
   /** Appends the line, without its newline. */
   void appendJson(StringBuilder json) {
-    json.append("{\"@timestamp\":\"");
-    TIMESTAMP.formatTo(Instant.ofEpochMilli(startEpochMillis), json);
-    json.append('"');
-    json.append(",\"event.duration\":").append(durationNanos);
-    string(json, "http.request.method", method);
-    string(json, "url.path", path);
-    if (status > 0) {
-      json.append(",\"http.response.status_code\":").append(status);
+    new Formatter().append(this, json);
+  }
+
+  /**
+   * Turns entries into lines, remembering what consecutive lines share: the formatted second of the
+   * timestamp, the client address's text and the target's URL. Most lines of a busy gateway repeat
+   * all three, and formatting them afresh was most of the writer thread's work.
+   *
+   * <p>Not thread-safe: one per writer thread.
+   */
+  static final class Formatter {
+    private long second = Long.MIN_VALUE;
+    private String secondText;
+    private InetAddress client;
+    private String clientText;
+    private Target target;
+    private String targetText;
+
+    void append(AccessLogEntry entry, StringBuilder json) {
+      json.append("{\"@timestamp\":\"");
+      appendTimestamp(entry.startEpochMillis, json);
+      json.append('"');
+      json.append(",\"event.duration\":").append(entry.durationNanos);
+      string(json, "http.request.method", entry.method);
+      string(json, "url.path", entry.path);
+      if (entry.status > 0) {
+        json.append(",\"http.response.status_code\":").append(entry.status);
+      }
+      if (entry.client != null) {
+        string(json, "client.ip", clientText(entry.client));
+      }
+      json.append(",\"http.request.body.bytes\":").append(entry.requestBodyBytes);
+      json.append(",\"http.response.body.bytes\":").append(entry.responseBodyBytes);
+      string(json, "labels.route", entry.route);
+      if (entry.target != null) {
+        if (entry.target != target) {
+          target = entry.target;
+          targetText = entry.target.toString();
+        }
+        string(json, "labels.upstream_target", targetText);
+      }
+      string(json, "labels.request_id", entry.requestId);
+      string(json, "trace.id", entry.traceId);
+      string(json, "user.id", entry.userId);
+      string(json, "portcullis.auth_method", entry.authMethod);
+      string(json, "user_agent.original", entry.userAgent);
+      if (entry.upstreamNanos > 0) {
+        json.append(",\"portcullis.upstream.duration\":").append(entry.upstreamNanos);
+      }
+      json.append('}');
     }
-    if (client != null) {
-      InetAddress address = client.getAddress();
-      string(
-          json, "client.ip", address != null ? address.getHostAddress() : client.getHostString());
+
+    private void appendTimestamp(long epochMillis, StringBuilder json) {
+      long epochSecond = Math.floorDiv(epochMillis, 1000);
+      if (epochSecond != second) {
+        second = epochSecond;
+        secondText = SECOND.format(Instant.ofEpochSecond(epochSecond));
+      }
+      int millis = (int) Math.floorMod(epochMillis, 1000);
+      json.append(secondText).append('.');
+      if (millis < 100) {
+        json.append('0');
+      }
+      if (millis < 10) {
+        json.append('0');
+      }
+      json.append(millis).append('Z');
     }
-    json.append(",\"http.request.body.bytes\":").append(requestBodyBytes);
-    json.append(",\"http.response.body.bytes\":").append(responseBodyBytes);
-    string(json, "labels.route", route);
-    if (target != null) {
-      string(json, "labels.upstream_target", target.toString());
+
+    private String clientText(InetSocketAddress address) {
+      InetAddress ip = address.getAddress();
+      if (ip == null) {
+        return address.getHostString();
+      }
+      if (!ip.equals(client)) {
+        client = ip;
+        clientText = ip.getHostAddress();
+      }
+      return clientText;
     }
-    string(json, "labels.request_id", requestId);
-    string(json, "trace.id", traceId);
-    string(json, "user.id", userId);
-    string(json, "portcullis.auth_method", authMethod);
-    string(json, "user_agent.original", userAgent);
-    if (upstreamNanos > 0) {
-      json.append(",\"portcullis.upstream.duration\":").append(upstreamNanos);
-    }
-    json.append('}');
   }
 
   private static void string(StringBuilder json, String name, String value) {

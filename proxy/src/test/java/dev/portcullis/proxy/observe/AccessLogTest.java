@@ -69,6 +69,65 @@ class AccessLogTest {
   }
 
   @Test
+  void aFormatterReusingItsLastSecondClientAndTargetWritesWhatAFreshOneWrites() {
+    AccessLogEntry.Formatter formatter = new AccessLogEntry.Formatter();
+    Target target = Target.of("jira", URI.create("http://10.0.0.5:8080"));
+    long[] starts = {
+      1_740_830_400_007L, 1_740_830_400_999L, 1_740_830_401_000L, 1_740_830_401_042L
+    };
+    String[] clients = {"10.1.2.3", "10.1.2.3", "2001:db8::1", "10.1.2.3"};
+    for (int i = 0; i < starts.length; i++) {
+      AccessLogEntry entry =
+          new AccessLogEntry(
+              starts[i],
+              1,
+              "GET",
+              "/p",
+              200,
+              new InetSocketAddress(clients[i], 0),
+              0,
+              0,
+              "r",
+              target,
+              "id",
+              null,
+              null,
+              null,
+              null,
+              0);
+      StringBuilder reused = new StringBuilder();
+      formatter.append(entry, reused);
+      StringBuilder fresh = new StringBuilder();
+      entry.appendJson(fresh);
+      assertThat(reused.toString()).isEqualTo(fresh.toString());
+    }
+    StringBuilder last = new StringBuilder();
+    formatter.append(
+        new AccessLogEntry(
+            1_740_830_401_042L,
+            1,
+            "GET",
+            "/p",
+            200,
+            new InetSocketAddress("2001:db8::1", 0),
+            0,
+            0,
+            "r",
+            target,
+            "id",
+            null,
+            null,
+            null,
+            null,
+            0),
+        last);
+    assertThat(last.toString())
+        .startsWith("{\"@timestamp\":\"2025-03-01T12:00:01.042Z\"")
+        .contains("\"client.ip\":\"2001:db8:0:0:0:0:0:1\"")
+        .contains("\"labels.upstream_target\":\"http://10.0.0.5:8080\"");
+  }
+
+  @Test
   void absentValuesAreLeftOut() {
     StringBuilder json = new StringBuilder();
     new AccessLogEntry(

@@ -34,6 +34,7 @@ final class CompiledPolicy {
   final long redisPeriodNanos;
 
   final LocalRateLimiter<?> local;
+  private final RateLimitHeaders.Policy headers;
   final LongAdder admitted = new LongAdder();
   final LongAdder refused = new LongAdder();
   private final KeyPart[] keyParts;
@@ -77,6 +78,7 @@ final class CompiledPolicy {
             ? new TokenBucket(Math.toIntExact(this.capacity), algorithmRate, clock)
             : Algorithm.valueOf(algorithm.name()).create(algorithmRate, clock);
     this.local = LocalRateLimiter.create(local, MAX_KEYS_PER_POLICY);
+    this.headers = new RateLimitHeaders.Policy(name, limit, windowSeconds);
     this.keyParts = keyParts.toArray(new KeyPart[0]);
     this.methods = Set.copyOf(methods);
   }
@@ -121,6 +123,6 @@ final class CompiledPolicy {
   /** Every decision passes here once, so the counts are exact. */
   LimitOutcome outcome(long decision) {
     (RateLimitDecision.isAdmitted(decision) ? admitted : refused).increment();
-    return new LimitOutcome(name, limit, windowSeconds, decision);
+    return new LimitOutcome(headers, decision);
   }
 }

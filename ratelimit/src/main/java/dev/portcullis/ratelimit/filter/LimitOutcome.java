@@ -7,10 +7,10 @@ import dev.portcullis.ratelimit.algorithm.RateLimitDecision;
  * The most restrictive rate-limit decision taken for an exchange, kept on it so the response
  * headers can report it on every response of a limited route.
  *
+ * @param policy the deciding policy, with its header values prepared once
  * @param decision a {@link RateLimitDecision}-encoded decision
- * @param windowSeconds the policy's period, for {@code RateLimit-Policy}'s {@code w}
  */
-record LimitOutcome(String policy, long limit, long windowSeconds, long decision) {
+record LimitOutcome(RateLimitHeaders.Policy policy, long decision) {
   static final ExchangeKey<LimitOutcome> KEY = ExchangeKey.of("rate-limit-outcome");
 
   boolean admitted() {
@@ -26,7 +26,7 @@ record LimitOutcome(String policy, long limit, long windowSeconds, long decision
       return RateLimitDecision.retryAfterMillis(decision)
           < RateLimitDecision.retryAfterMillis(other.decision);
     }
-    return RateLimitDecision.remaining(decision) * other.limit
-        > RateLimitDecision.remaining(other.decision) * limit;
+    return RateLimitDecision.remaining(decision) * other.policy.limit()
+        > RateLimitDecision.remaining(other.decision) * policy.limit();
   }
 }

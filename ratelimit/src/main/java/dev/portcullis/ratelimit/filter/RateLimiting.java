@@ -262,7 +262,7 @@ public final class RateLimiting implements AutoCloseable {
             HttpResponseStatus.TOO_MANY_REQUESTS,
             "rate_limited",
             "Rate limit '"
-                + outcome.policy()
+                + outcome.policy().name()
                 + "' exceeded; retry after "
                 + RateLimitDecision.retryAfterSeconds(outcome.decision())
                 + " s.",
