@@ -4,6 +4,7 @@ import dev.portcullis.core.config.RouteAuth;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.util.Iterator;
 
 /**
  * Which credential a request presents, picked from its headers: {@code Authorization: Bearer
@@ -29,8 +30,7 @@ record PresentedCredential(String method, String value, String problem) {
     if (authorization != null && apiKey != null) {
       return problem("send one credential: Authorization or X-API-Key, not both");
     }
-    if (headers.getAll(HttpHeaderNames.AUTHORIZATION).size() > 1
-        || headers.getAll(X_API_KEY).size() > 1) {
+    if (repeated(headers, apiKey != null ? X_API_KEY : HttpHeaderNames.AUTHORIZATION)) {
       return problem("send one credential header");
     }
     if (apiKey != null) {
@@ -43,6 +43,16 @@ record PresentedCredential(String method, String value, String problem) {
     String token = authorization.substring(BEARER.length()).trim();
     return new PresentedCredential(
         looksLikeJwt(token) ? RouteAuth.JWT : RouteAuth.API_KEY, token, null);
+  }
+
+  /** Whether the header occurs more than once; walks its values without collecting them. */
+  private static boolean repeated(HttpHeaders headers, CharSequence name) {
+    Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(name);
+    if (!values.hasNext()) {
+      return false;
+    }
+    values.next();
+    return values.hasNext();
   }
 
   /** Three base64url parts: our API keys never contain a dot. */

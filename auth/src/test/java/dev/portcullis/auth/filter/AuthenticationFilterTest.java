@@ -318,6 +318,20 @@ class AuthenticationFilterTest {
   }
 
   @Test
+  void aCredentialHeaderSentTwiceIsABadRequest() {
+    Authentication auth = authentication();
+    for (String header : List.of("Authorization", "X-API-Key")) {
+      String value = header.equals("Authorization") ? "Bearer " + USER_KEY : USER_KEY;
+      TestExchange twice = new TestExchange(HttpMethod.GET, "/rest/api/3/issue/A-1", "10.0.0.8");
+      twice.headers.add(header, value);
+      twice.headers.add(header, value);
+      GatewayResponse response = response(run(filters(auth, RouteAuth.REQUIRED), twice));
+      assertThat(response.status().code()).as(header).isEqualTo(400);
+      assertThat(body(response)).as(header).contains("send one credential header");
+    }
+  }
+
+  @Test
   void aPrincipalWithoutThePermissionIsForbiddenAndAudited() {
     Authentication auth = authentication();
     TestExchange exchange = new TestExchange(HttpMethod.POST, "/rest/api/3/issue", "10.0.0.9");
