@@ -77,24 +77,7 @@ class AccessLogTest {
     };
     String[] clients = {"10.1.2.3", "10.1.2.3", "2001:db8::1", "10.1.2.3"};
     for (int i = 0; i < starts.length; i++) {
-      AccessLogEntry entry =
-          new AccessLogEntry(
-              starts[i],
-              1,
-              "GET",
-              "/p",
-              200,
-              new InetSocketAddress(clients[i], 0),
-              0,
-              0,
-              "r",
-              target,
-              "id",
-              null,
-              null,
-              null,
-              null,
-              0);
+      AccessLogEntry entry = lineAt(starts[i], clients[i], target);
       StringBuilder reused = new StringBuilder();
       formatter.append(entry, reused);
       StringBuilder fresh = new StringBuilder();
@@ -102,29 +85,32 @@ class AccessLogTest {
       assertThat(reused.toString()).isEqualTo(fresh.toString());
     }
     StringBuilder last = new StringBuilder();
-    formatter.append(
-        new AccessLogEntry(
-            1_740_830_401_042L,
-            1,
-            "GET",
-            "/p",
-            200,
-            new InetSocketAddress("2001:db8::1", 0),
-            0,
-            0,
-            "r",
-            target,
-            "id",
-            null,
-            null,
-            null,
-            null,
-            0),
-        last);
+    formatter.append(lineAt(1_740_830_401_042L, "2001:db8::1", target), last);
     assertThat(last.toString())
         .startsWith("{\"@timestamp\":\"2025-03-01T12:00:01.042Z\"")
         .contains("\"client.ip\":\"2001:db8:0:0:0:0:0:1\"")
         .contains("\"labels.upstream_target\":\"http://10.0.0.5:8080\"");
+  }
+
+  /** A line with only what the formatter caches varying: start, client and target. */
+  private static AccessLogEntry lineAt(long startMillis, String client, Target target) {
+    return new AccessLogEntry(
+        startMillis,
+        1,
+        "GET",
+        "/p",
+        200,
+        new InetSocketAddress(client, 0),
+        0,
+        0,
+        "r",
+        target,
+        "id",
+        null,
+        null,
+        null,
+        null,
+        0);
   }
 
   @Test
