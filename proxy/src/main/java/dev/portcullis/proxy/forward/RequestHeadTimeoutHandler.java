@@ -15,6 +15,11 @@ import java.util.concurrent.TimeUnit;
  * {@link DownstreamHandler}). An idle keep-alive connection is not a slow one: between requests the
  * idle timeout applies instead.
  *
+ * <p>The timer is armed lazily: a head that completes in the read that started it (nearly every
+ * one) only records its start; the one timer a connection has looks at the head in progress when it
+ * fires and arms itself again for what is left, or for the next head. Scheduling and cancelling a
+ * timer per request was a priority-queue insert and removal per request on the event loop.
+ *
  * <p>Sits before the HTTP codec, so it sees raw bytes; it passes every buffer on untouched. One
  * instance per channel, all calls on its event loop.
  */
@@ -30,6 +35,7 @@ public final class RequestHeadTimeoutHandler extends ChannelDuplexHandler {
   private ScheduledFuture<?> timer;
   private boolean awaitingHead = true;
   private boolean headInProgress;
+  private long headStartNanos;
 
   public RequestHeadTimeoutHandler(long timeoutNanos) {
     this.timeoutNanos = timeoutNanos;
@@ -44,7 +50,10 @@ public final class RequestHeadTimeoutHandler extends ChannelDuplexHandler {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (awaitingHead && !headInProgress && msg instanceof ByteBuf buf && buf.isReadable()) {
       headInProgress = true;
-      timer = ctx.executor().schedule(this::expire, timeoutNanos, TimeUnit.NANOSECONDS);
+      headStartNanos = System.nanoTime();
+      if (timer == null) {
+        arm(timeoutNanos);
+      }
     }
     ctx.fireChannelRead(msg);
   }
@@ -56,10 +65,6 @@ public final class RequestHeadTimeoutHandler extends ChannelDuplexHandler {
   void headReceived() {
     awaitingHead = false;
     headInProgress = false;
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
   }
 
   /** The exchange ended on a kept-alive connection: the next bytes start a new head. */
@@ -67,9 +72,18 @@ public final class RequestHeadTimeoutHandler extends ChannelDuplexHandler {
     awaitingHead = true;
   }
 
+  private void arm(long delayNanos) {
+    timer = ctx.executor().schedule(this::expire, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
   private void expire() {
     timer = null;
     if (!headInProgress || !ctx.channel().isActive()) {
+      return; // the next head arms the timer again
+    }
+    long left = timeoutNanos - (System.nanoTime() - headStartNanos);
+    if (left > 0) {
+      arm(left); // a later head than the one the timer was armed for
       return;
     }
     // The head never completed, so no exchange exists to answer through: write raw bytes.
@@ -80,6 +94,10 @@ public final class RequestHeadTimeoutHandler extends ChannelDuplexHandler {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     headReceived();
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
     ctx.fireChannelInactive();
   }
 }

@@ -135,6 +135,26 @@ class EdgeLimitsIT {
   }
 
   @Test
+  void eachHeadOnAKeptAliveConnectionGetsTheWholeHeadTimeout() throws Exception {
+    try (RawHttp raw = new RawHttp(gateway.address())) {
+      // The first head starts the connection's one timer (400 ms); a second head starting later
+      // must not be cut when that timer fires, only when 400 ms of its own have passed.
+      raw.send("GET /headers HTTP/1.1\r\nHost: h\r\n\r\n");
+      assertThat(raw.read().status()).isEqualTo(200);
+      Thread.sleep(100);
+      raw.send("GET /headers HTTP/1.1\r\n");
+      Thread.sleep(250); // the timer fires meanwhile, with this head 300 ms old
+      raw.send("Host: h\r\n\r\n");
+      assertThat(raw.read().status()).isEqualTo(200);
+      long start = System.nanoTime();
+      raw.send("GET /headers HTTP/1.1\r\n"); // never completed
+      assertThat(raw.read().status()).isEqualTo(408);
+      assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(300_000_000L);
+      assertThat(raw.closedByPeer()).isTrue();
+    }
+  }
+
+  @Test
   void aRequestOverItsTotalTimeIs504() throws Exception {
     try (RawHttp raw = new RawHttp(gateway.address())) {
       raw.send("GET /slow?ms=3000 HTTP/1.1\r\nHost: h\r\n\r\n");
