@@ -39,7 +39,9 @@ public final class ApiKeyFormat {
     }
     byte[] id = new byte[KEY_ID_BYTES];
     byte[] secret = new byte[SECRET_BYTES];
-    random.nextBytes(id);
+    do {
+      random.nextBytes(id);
+    } while (ALPHABET[(id[0] & 0xFF) >>> 2] == '-'); // an id is a command-line argument too
     random.nextBytes(secret);
     String keyId = BASE64URL.encodeToString(id);
     String unchecked = type.prefix() + keyId + BASE64URL.encodeToString(secret);

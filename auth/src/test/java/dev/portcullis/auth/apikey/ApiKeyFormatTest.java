@@ -31,6 +31,25 @@ class ApiKeyFormatTest {
   }
 
   @Test
+  void aKeyIdNeverStartsWithADashSoTheCommandLineTakesItAsAnId() {
+    SecureRandom firstIdStartsWithADash =
+        new SecureRandom() {
+          private int draws;
+
+          @Override
+          public void nextBytes(byte[] bytes) {
+            super.nextBytes(bytes);
+            if (draws++ == 0) {
+              bytes[0] = (byte) (62 << 2); // base64url '-'
+            }
+          }
+        };
+    ParsedApiKey key = ApiKeyFormat.generate(ApiKeyType.USER, firstIdStartsWithADash);
+    assertThat(key.keyId()).doesNotStartWith("-").hasSize(12);
+    assertThat(ApiKeyFormat.parse(key.clearText())).isEqualTo(key);
+  }
+
+  @Test
   void keysAreUniqueAndCarry32BytesOfSecret() {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < 1000; i++) {

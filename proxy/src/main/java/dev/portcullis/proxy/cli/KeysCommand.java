@@ -238,6 +238,21 @@ final class KeysCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Key ids are base64url, and ids issued before new ids stopped starting with '-' may; picocli
+   * would take {@code keys show -Xyz} for an unknown option and the key could not be shown, rotated
+   * or revoked by its id. These subcommands have no options but help, so anything unmatched is the
+   * id ({@code keys show -- -hV...} for an id that begins like {@code -h} or {@code -V}).
+   */
+  static void acceptIdsStartingWithADash(CommandLine keys) {
+    for (String name : List.of("show", "revoke", "rotate")) {
+      keys.getSubcommands()
+          .get(name)
+          .setUnmatchedOptionsArePositionalParams(true)
+          .setPosixClusteredShortOptionsAllowed(false);
+    }
+  }
+
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one key.")
   static final class Show extends KeyTask {
     @Parameters(paramLabel = "ID", description = "The key id.")

@@ -55,6 +55,7 @@ public final class PortcullisCommand implements Callable<Integer> {
   public static int execute(
       String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new PortcullisCommand(env), new Factory(env));
+    KeysCommand.acceptIdsStartingWithADash(cli.getSubcommands().get("keys"));
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler(new CliErrors());

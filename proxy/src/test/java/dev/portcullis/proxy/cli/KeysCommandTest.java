@@ -154,6 +154,17 @@ class KeysCommandTest {
       CliRunner unknown = new CliRunner();
       assertThat(unknown.run(env, "keys", "show", "nosuchkey")).isEqualTo(1);
       assertThat(unknown.err().trim()).isEqualTo("portcullis: no API key nosuchkey");
+      for (String task : List.of("show", "revoke", "rotate")) {
+        // an id starting with '-' (issued before ids stopped starting with one) is an id
+        CliRunner dashed = new CliRunner();
+        assertThat(dashed.run(env, "keys", task, "-Xnosuchkey")).as(dashed.err()).isEqualTo(1);
+        assertThat(dashed.err()).as(task).contains("API key -Xnosuchkey");
+        CliRunner afterDelimiter = new CliRunner();
+        assertThat(afterDelimiter.run(env, "keys", task, "--", "-hVnosuchkey"))
+            .as(afterDelimiter.err())
+            .isEqualTo(1);
+        assertThat(afterDelimiter.err()).as(task).contains("API key -hVnosuchkey");
+      }
       CliRunner rotateRevoked = new CliRunner();
       assertThat(rotateRevoked.run(env, "keys", "rotate", id)).isEqualTo(1);
       assertThat(rotateRevoked.err()).contains("no active API key " + id);
