@@ -59,6 +59,7 @@ public final class Gateway implements AutoCloseable {
 
   private final List<AdminModule> adminModules = new java.util.ArrayList<>();
 
+  private final String transportName;
   private ReloadingServerTls serverTls;
   private Channel serverChannel;
   private InetSocketAddress address;
@@ -75,6 +76,7 @@ public final class Gateway implements AutoCloseable {
     ServerConfig server = config.server();
     this.observability = observability;
     this.identityTokens = identityTokens;
+    this.transportName = transport.name();
     this.acceptGroup = transport.newGroup(1, "portcullis-accept");
     this.workerGroup = transport.newGroup(server.effectiveWorkerThreads(), "portcullis-worker");
     this.adminGroup = transport.newGroup(1, "portcullis-admin");
@@ -177,10 +179,11 @@ public final class Gateway implements AutoCloseable {
       Observability observability,
       IdentityTokenIssuer identityTokens)
       throws InterruptedException {
-    Transport transport = Transport.best();
+    Transport transport;
     Router router;
     Gateway gateway;
     try {
+      transport = Transport.of(config.server().transport());
       router = Router.compile(config, filterFactories);
       gateway = new Gateway(config, transport, observability, identityTokens);
     } catch (RuntimeException e) {
@@ -312,6 +315,11 @@ public final class Gateway implements AutoCloseable {
    */
   public IdentityTokenIssuer identityTokens() {
     return identityTokens;
+  }
+
+  /** The socket transport the event loops run on: io_uring, epoll or nio. */
+  public String transportName() {
+    return transportName;
   }
 
   /** The bound admin address. */

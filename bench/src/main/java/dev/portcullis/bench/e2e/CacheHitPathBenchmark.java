@@ -10,6 +10,7 @@ import dev.portcullis.core.config.RateLimitsConfig;
 import dev.portcullis.core.config.RouteConfig;
 import dev.portcullis.core.config.ServerConfig;
 import dev.portcullis.core.config.ServerLimits;
+import dev.portcullis.core.config.SocketTransport;
 import dev.portcullis.core.config.UpstreamConfig;
 import dev.portcullis.proxy.Gateway;
 import dev.portcullis.proxy.server.Transport;
@@ -73,7 +74,7 @@ public class CacheHitPathBenchmark {
 
     @Setup(Level.Trial)
     public void start() throws InterruptedException {
-      Transport transport = Transport.best();
+      Transport transport = Transport.of(SocketTransport.AUTO);
       backendGroup = transport.newGroup(1, "bench-backend");
       FastBackend.Responder responder =
           new FastBackend.Responder(FastBackend.jsonBody(1024), FastBackend.jsonBody(64 * 1024));

@@ -129,6 +129,7 @@ final class ConfigBinder {
     int port = port(node, "server.port", d.port());
     int workers =
         integer(node, "server.worker_threads", "worker_threads", d.workerThreads(), 0, 4096);
+    SocketTransport transport = socketTransport(node, d.transport());
     Duration drain =
         duration(node, "server.drain_timeout", "drain_timeout", d.drainTimeout(), true);
     List<Cidr> trusted = cidrs(node, "server.trusted_proxies", "trusted_proxies");
@@ -221,6 +222,7 @@ final class ConfigBinder {
                     address,
                     port,
                     workers,
+                    transport,
                     finalLimits,
                     drain,
                     trusted,
@@ -520,6 +522,19 @@ final class ConfigBinder {
       return null;
     }
     return uri;
+  }
+
+  private SocketTransport socketTransport(JsonNode server, SocketTransport fallback) {
+    String text = string(server, "server.transport", "transport", null);
+    if (text == null) {
+      return fallback;
+    }
+    SocketTransport transport = SocketTransport.fromYaml(text);
+    if (transport == null) {
+      problems.add("server.transport", "'" + text + "' (expected: auto, io_uring, epoll or nio)");
+      return fallback;
+    }
+    return transport;
   }
 
   private LoadBalancing loadBalancing(JsonNode u, String path) {

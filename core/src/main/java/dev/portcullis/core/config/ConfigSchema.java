@@ -59,6 +59,8 @@ final class ConfigSchema {
               LEAF_NODE,
               "worker_threads",
               LEAF_NODE,
+              "transport",
+              LEAF_NODE,
               "drain_timeout",
               LEAF_NODE,
               "trusted_proxies",

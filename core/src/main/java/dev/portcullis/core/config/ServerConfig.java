@@ -8,6 +8,7 @@ import java.util.List;
  * The downstream (client-facing) listener.
  *
  * @param workerThreads event-loop threads; 0 means one per available processor
+ * @param transport the event loops' socket interface (io_uring, epoll or NIO)
  * @param trustedProxies CIDRs of load balancers whose X-Forwarded-For / Forwarded are kept and
  *     appended to; from any other peer those headers are replaced
  * @param drainTimeout how long graceful shutdown waits for in-flight requests
@@ -19,6 +20,7 @@ public record ServerConfig(
     String address,
     int port,
     int workerThreads,
+    SocketTransport transport,
     ServerLimits limits,
     Duration drainTimeout,
     List<Cidr> trustedProxies,
@@ -32,6 +34,7 @@ public record ServerConfig(
           "0.0.0.0",
           8080,
           0,
+          SocketTransport.AUTO,
           ServerLimits.DEFAULTS,
           Duration.ofSeconds(30),
           List.of(),
@@ -53,6 +56,7 @@ public record ServerConfig(
         address,
         port,
         workerThreads,
+        SocketTransport.AUTO,
         limits,
         drainTimeout,
         trustedProxies,
@@ -84,6 +88,7 @@ public record ServerConfig(
     Checks.notBlank("server.address", address);
     Checks.port("server.port", port);
     Checks.notNegative("server.worker_threads", workerThreads);
+    Checks.notNull("server.transport", transport);
     Checks.notNull("server.limits", limits);
     Checks.notNegative("server.drain_timeout", drainTimeout);
     trustedProxies = List.copyOf(trustedProxies);
@@ -99,6 +104,7 @@ public record ServerConfig(
         address,
         port,
         workerThreads,
+        transport,
         limits,
         drainTimeout,
         trustedProxies,
@@ -114,6 +120,7 @@ public record ServerConfig(
         address,
         port,
         workerThreads,
+        transport,
         limits,
         drainTimeout,
         trustedProxies,
@@ -121,6 +128,22 @@ public record ServerConfig(
         tls,
         http2,
         newCompression);
+  }
+
+  /** The same listener on another socket transport. */
+  public ServerConfig withTransport(SocketTransport newTransport) {
+    return new ServerConfig(
+        address,
+        port,
+        workerThreads,
+        newTransport,
+        limits,
+        drainTimeout,
+        trustedProxies,
+        security,
+        tls,
+        http2,
+        compression);
   }
 
   /** Worker threads to start: the configured count, or one per processor when it is 0. */

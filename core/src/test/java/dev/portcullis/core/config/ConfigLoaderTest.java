@@ -53,6 +53,7 @@ class ConfigLoaderTest {
               address: 127.0.0.1
               port: 8443
               worker_threads: 4
+              transport: epoll
               drain_timeout: 10s
               trusted_proxies: [10.0.0.0/8, "2001:db8::/32"]
               limits: {max_initial_line_bytes: 4KiB, max_header_bytes: 32768, idle_timeout: 2m}
@@ -77,6 +78,7 @@ class ConfigLoaderTest {
             """);
     assertThat(config.server().port()).isEqualTo(8443);
     assertThat(config.server().workerThreads()).isEqualTo(4);
+    assertThat(config.server().transport()).isEqualTo(SocketTransport.EPOLL);
     assertThat(config.server().drainTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.server().trustedProxies())
         .extracting(Object::toString)
@@ -113,7 +115,7 @@ class ConfigLoaderTest {
   void unknownKeyNamesTheAllowedOnes() {
     assertThat(problems("server:\n  prot: 8080\n"))
         .containsExactly(
-            "gw.yaml: server.prot: unknown key (expected one of: address, port, worker_threads, drain_timeout, trusted_proxies, limits, security, tls, http2, compression)");
+            "gw.yaml: server.prot: unknown key (expected one of: address, port, worker_threads, transport, drain_timeout, trusted_proxies, limits, security, tls, http2, compression)");
   }
 
   @Test
@@ -263,6 +265,23 @@ class ConfigLoaderTest {
     assertThat(config.upstreams().get("billing").targets())
         .containsExactly(URI.create("http://10.9.0.1:80"));
     assertThat(config.routes().get(0).upstream()).isEqualTo("billing");
+  }
+
+  @Test
+  void theSocketTransportIsAutoUnlessNamedAndAnUnknownOneIsAProblem() throws Exception {
+    assertThat(parse("server: {port: 8000}\n").server().transport())
+        .isEqualTo(SocketTransport.AUTO);
+    assertThat(parse("server: {transport: io_uring}\n").server().transport())
+        .isEqualTo(SocketTransport.IO_URING);
+    assertThat(
+            new ConfigLoader(Map.of("PORTCULLIS_SERVER_TRANSPORT", "nio"))
+                .load(null)
+                .server()
+                .transport())
+        .isEqualTo(SocketTransport.NIO);
+    assertThat(problems("server: {transport: kqueue}\n"))
+        .containsExactly(
+            "gw.yaml: server.transport: 'kqueue' (expected: auto, io_uring, epoll or nio)");
   }
 
   @Test

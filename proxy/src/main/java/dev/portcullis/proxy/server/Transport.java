@@ -1,5 +1,6 @@
 package dev.portcullis.proxy.server;
 
+import dev.portcullis.core.config.SocketTransport;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -11,12 +12,15 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The socket transport: native epoll on Linux when its library loads, NIO everywhere else. Chosen
- * once at start-up; downstream and upstream channels share it so an upstream connection can live on
- * its downstream channel's event loop.
+ * The socket transport, chosen once at start-up; downstream and upstream channels share it so an
+ * upstream connection can live on its downstream channel's event loop.
  */
 public record Transport(
     String name,
@@ -24,14 +28,71 @@ public record Transport(
     Class<? extends ServerChannel> serverChannel,
     Class<? extends SocketChannel> socketChannel) {
 
-  public static Transport best() {
-    if (Epoll.isAvailable()) {
-      return new Transport(
-          "epoll",
-          EpollIoHandler.newFactory(),
-          EpollServerSocketChannel.class,
-          EpollSocketChannel.class);
+  /**
+   * The transport {@code server.transport} asks for. {@code auto} takes the fastest this machine
+   * allows; a named one that cannot load is a start-up error rather than a silent fallback, since
+   * an operator who names one is measuring or working around something.
+   *
+   * @throws IllegalStateException naming the setting and why the kernel or platform refused
+   */
+  public static Transport of(SocketTransport choice) {
+    return switch (choice) {
+      case AUTO -> {
+        if (IoUring.isAvailable()) {
+          yield ioUring();
+        }
+        yield Epoll.isAvailable() ? epoll() : nio();
+      }
+      case IO_URING -> {
+        requireAvailable(choice, IoUring.unavailabilityCause());
+        yield ioUring();
+      }
+      case EPOLL -> {
+        requireAvailable(choice, Epoll.unavailabilityCause());
+        yield epoll();
+      }
+      case NIO -> nio();
+    };
+  }
+
+  /** Whether {@link #of} can start the named transport here. */
+  public static boolean isAvailable(SocketTransport choice) {
+    return switch (choice) {
+      case AUTO, NIO -> true;
+      case IO_URING -> IoUring.isAvailable();
+      case EPOLL -> Epoll.isAvailable();
+    };
+  }
+
+  private static void requireAvailable(SocketTransport choice, Throwable cause) {
+    if (cause != null) {
+      throw new IllegalStateException(
+          "server.transport: "
+              + choice.yamlName()
+              + " is not available on this machine ("
+              + cause.getMessage()
+              + "); use auto to fall back to the best one that is",
+          cause);
     }
+  }
+
+  private static Transport ioUring() {
+    return new Transport(
+        "io_uring",
+        IoUringIoHandler.newFactory(),
+        IoUringServerSocketChannel.class,
+        IoUringSocketChannel.class);
+  }
+
+  private static Transport epoll() {
+    return new Transport(
+        "epoll",
+        EpollIoHandler.newFactory(),
+        EpollServerSocketChannel.class,
+        EpollSocketChannel.class);
+  }
+
+  private static Transport nio() {
     return new Transport(
         "nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
   }

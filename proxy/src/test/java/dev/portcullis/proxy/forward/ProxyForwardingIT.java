@@ -1,12 +1,15 @@
 package dev.portcullis.proxy.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.core.config.LoadBalancing;
+import dev.portcullis.core.config.SocketTransport;
 import dev.portcullis.core.net.Cidr;
 import dev.portcullis.proxy.Gateway;
+import dev.portcullis.proxy.server.Transport;
 import dev.portcullis.proxy.testing.RawHttp;
 import dev.portcullis.proxy.testing.TestGateways;
 import dev.portcullis.proxy.testing.TestUpstream;
@@ -24,12 +27,25 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The engine end to end: a real client, the gateway and a raw upstream on loopback sockets. */
+/**
+ * The engine end to end: a real client, the gateway and a raw upstream on loopback sockets, once on
+ * each socket transport (io_uring is what {@code auto} picks where the kernel allows it, epoll
+ * where a container's seccomp profile forbids io_uring, NIO off Linux).
+ */
+@ParameterizedClass
+@EnumSource(
+    value = SocketTransport.class,
+    names = {"IO_URING", "EPOLL", "NIO"})
 class ProxyForwardingIT {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Parameter SocketTransport transport;
 
   private TestUpstream upstream;
   private Gateway gateway;
@@ -37,8 +53,10 @@ class ProxyForwardingIT {
 
   @BeforeEach
   void start() throws Exception {
+    assumeTrue(
+        Transport.isAvailable(transport), () -> transport.yamlName() + " is not available here");
     upstream = new TestUpstream();
-    gateway = TestGateways.start(upstream.uri());
+    gateway = TestGateways.start(upstream.uri(), transport);
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   }
 
@@ -47,7 +65,9 @@ class ProxyForwardingIT {
     if (gateway != null) {
       gateway.close();
     }
-    upstream.close();
+    if (upstream != null) {
+      upstream.close();
+    }
   }
 
   private URI url(String pathAndQuery) {
@@ -62,6 +82,11 @@ class ProxyForwardingIT {
 
   private static String sha256(byte[] data) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+  }
+
+  @Test
+  void theGatewayRunsOnTheTransportItWasGiven() {
+    assertThat(gateway.transportName()).isEqualTo(transport.yamlName());
   }
 
   @ParameterizedTest
@@ -236,7 +261,8 @@ class ProxyForwardingIT {
     gateway =
         Gateway.start(
             TestGateways.config(
-                TestGateways.server(1, Duration.ofSeconds(5), List.of(Cidr.parse("127.0.0.0/8"))),
+                TestGateways.server(1, Duration.ofSeconds(5), List.of(Cidr.parse("127.0.0.0/8")))
+                    .withTransport(transport),
                 TestGateways.upstream(
                     "backend",
                     List.of(upstream.uri()),
@@ -450,7 +476,7 @@ class ProxyForwardingIT {
     gateway.close();
     var base =
         TestGateways.config(
-            TestGateways.server(1, Duration.ofSeconds(5), List.of()),
+            TestGateways.server(1, Duration.ofSeconds(5), List.of()).withTransport(transport),
             TestGateways.upstream(
                 "backend",
                 List.of(upstream.uri()),

@@ -7,6 +7,7 @@ import dev.portcullis.core.config.RouteAuth;
 import dev.portcullis.core.config.RouteConfig;
 import dev.portcullis.core.config.ServerConfig;
 import dev.portcullis.core.config.ServerLimits;
+import dev.portcullis.core.config.SocketTransport;
 import dev.portcullis.core.config.UpstreamConfig;
 import dev.portcullis.core.net.Cidr;
 import dev.portcullis.proxy.Gateway;
@@ -82,13 +83,23 @@ public final class TestGateways {
 
   /** Two workers, everything to upstream "backend" at {@code upstream}, default timeouts. */
   public static GatewayConfig config(URI upstream) {
+    return config(upstream, SocketTransport.AUTO);
+  }
+
+  /** The same as {@link #config(URI)} on the given socket transport. */
+  public static GatewayConfig config(URI upstream, SocketTransport transport) {
     return config(
-        server(2, Duration.ofSeconds(5), List.of()),
+        server(2, Duration.ofSeconds(5), List.of()).withTransport(transport),
         upstream(
             "backend", List.of(upstream), Duration.ofSeconds(5), 64, LoadBalancing.ROUND_ROBIN));
   }
 
   public static Gateway start(URI upstream) throws InterruptedException {
     return Gateway.start(config(upstream));
+  }
+
+  /** The same as {@link #start(URI)} on the given socket transport. */
+  public static Gateway start(URI upstream, SocketTransport transport) throws InterruptedException {
+    return Gateway.start(config(upstream, transport));
   }
 }
