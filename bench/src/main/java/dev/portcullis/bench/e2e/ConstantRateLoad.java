@@ -15,8 +15,11 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -59,7 +62,8 @@ public final class ConstantRateLoad {
       long warmupNanos,
       long durationNanos,
       int threads,
-      List<String> headers) {
+      List<String> headers,
+      Path timeline) {
     Options {
       headers = List.copyOf(headers);
       for (String header : headers) {
@@ -97,6 +101,7 @@ public final class ConstantRateLoad {
       double duration = 10;
       int threads = 1;
       List<String> headers = new ArrayList<>();
+      Path timeline = null;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : "";
         switch (args[i]) {
@@ -107,6 +112,7 @@ public final class ConstantRateLoad {
           case "--duration" -> duration = Double.parseDouble(value);
           case "--threads" -> threads = Integer.parseInt(value);
           case "--header" -> headers.add(value);
+          case "--timeline" -> timeline = Path.of(value);
           default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
         }
         i++;
@@ -115,11 +121,18 @@ public final class ConstantRateLoad {
         throw new IllegalArgumentException("--url is required");
       }
       return new Options(
-          url, rate, connections, (long) (warmup * 1e9), (long) (duration * 1e9), threads, headers);
+          url,
+          rate,
+          connections,
+          (long) (warmup * 1e9),
+          (long) (duration * 1e9),
+          threads,
+          headers,
+          timeline);
     }
   }
 
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) throws InterruptedException, IOException {
     Options options;
     try {
       options = Options.parse(args);
@@ -127,7 +140,8 @@ public final class ConstantRateLoad {
       System.err.println("ConstantRateLoad: " + e.getMessage());
       System.err.println(
           "usage: ConstantRateLoad --url http://127.0.0.1:PORT/PATH --rate R [--connections 16]"
-              + " [--warmup 2] [--duration 10] [--threads 1] [--header 'Name: value' ...]");
+              + " [--warmup 2] [--duration 10] [--threads 1] [--header 'Name: value' ...]"
+              + " [--timeline FILE]");
       System.exit(2);
       return;
     }
@@ -142,7 +156,7 @@ public final class ConstantRateLoad {
     return lines.toString();
   }
 
-  static String run(Options o) throws InterruptedException {
+  static String run(Options o) throws InterruptedException, IOException {
     String host = o.url().getHost();
     int port = o.url().getPort();
     String path = o.url().getRawPath().isEmpty() ? "/" : o.url().getRawPath();
@@ -177,6 +191,8 @@ public final class ConstantRateLoad {
     long measureFrom = start + o.warmupNanos();
     long end = measureFrom + o.durationNanos();
     CountDownLatch done = new CountDownLatch(o.connections());
+    int timelineSeconds =
+        o.timeline() == null ? 0 : (int) ((o.durationNanos() + 999_999_999L) / 1_000_000_000L);
     List<Connection> connections = new ArrayList<>();
     try {
       Bootstrap bootstrap =
@@ -187,7 +203,8 @@ public final class ConstantRateLoad {
               .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000);
       for (int i = 0; i < o.connections(); i++) {
         Connection c =
-            new Connection(request, start + i * spacing, interval, measureFrom, end, done);
+            new Connection(
+                request, start + i * spacing, interval, measureFrom, end, done, timelineSeconds);
         connections.add(c);
         bootstrap
             .clone()
@@ -224,6 +241,11 @@ public final class ConstantRateLoad {
       non2xx += c.non2xx;
       unfinished += c.inFlight ? 1 : 0;
     }
+    if (o.timeline() != null) {
+      long measureFromEpochMillis =
+          System.currentTimeMillis() - (System.nanoTime() - measureFrom) / 1_000_000L;
+      writeTimeline(o.timeline(), connections, timelineSeconds, measureFromEpochMillis);
+    }
     double seconds = o.durationNanos() / 1e9;
     return String.format(
         Locale.ROOT,
@@ -242,6 +264,40 @@ public final class ConstantRateLoad {
         all.getMaxValue() / 1e6);
   }
 
+  /**
+   * One line per second of the measured run, by intended send time: requests, how many took over 1
+   * and over 5 ms, the slowest. A tail made of a few stalls shows as a few bad seconds (lined up
+   * with GC or safepoint logs by the epoch time); a tail spread thin shows in every second.
+   */
+  private static void writeTimeline(
+      Path file, List<Connection> connections, int seconds, long measureFromEpochMillis)
+      throws IOException {
+    StringBuilder out = new StringBuilder("second epoch_ms completed over_1ms over_5ms max_ms\n");
+    for (int second = 0; second < seconds; second++) {
+      long completed = 0;
+      long over1 = 0;
+      long over5 = 0;
+      long max = 0;
+      for (Connection c : connections) {
+        completed += c.timelineCompleted[second];
+        over1 += c.timelineOver1ms[second];
+        over5 += c.timelineOver5ms[second];
+        max = Math.max(max, c.timelineMax[second]);
+      }
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%d %d %d %d %d %.3f%n",
+              second,
+              measureFromEpochMillis + second * 1000L,
+              completed,
+              over1,
+              over5,
+              max / 1e6));
+    }
+    Files.writeString(file, out);
+  }
+
   /** One connection's schedule; every field is confined to the channel's event loop. */
   static final class Connection extends ChannelInboundHandlerAdapter {
     final Histogram histogram = new Histogram(MAX_LATENCY_NANOS, 3);
@@ -250,6 +306,10 @@ public final class ConstantRateLoad {
     private final long measureFrom;
     private final long end;
     private final CountDownLatch done;
+    final long[] timelineCompleted;
+    final long[] timelineOver1ms;
+    final long[] timelineOver5ms;
+    final long[] timelineMax;
     private long nextIntended;
     private long inFlightIntended;
     private boolean finished;
@@ -264,8 +324,13 @@ public final class ConstantRateLoad {
         long interval,
         long measureFrom,
         long end,
-        CountDownLatch done) {
+        CountDownLatch done,
+        int timelineSeconds) {
       this.request = request;
+      this.timelineCompleted = new long[timelineSeconds];
+      this.timelineOver1ms = new long[timelineSeconds];
+      this.timelineOver5ms = new long[timelineSeconds];
+      this.timelineMax = new long[timelineSeconds];
       this.nextIntended = firstIntended;
       this.interval = interval;
       this.measureFrom = measureFrom;
@@ -319,13 +384,25 @@ public final class ConstantRateLoad {
           long now = System.nanoTime();
           inFlight = false;
           if (inFlightIntended >= measureFrom) {
-            histogram.recordValue(Math.min(now - inFlightIntended, MAX_LATENCY_NANOS));
+            long latency = Math.min(now - inFlightIntended, MAX_LATENCY_NANOS);
+            histogram.recordValue(latency);
             completed++;
+            recordTimeline(latency);
           }
           scheduleNext(ctx);
         }
       } finally {
         ReferenceCountUtil.release(msg);
+      }
+    }
+
+    private void recordTimeline(long latency) {
+      int second = (int) ((inFlightIntended - measureFrom) / 1_000_000_000L);
+      if (second < timelineCompleted.length) {
+        timelineCompleted[second]++;
+        timelineOver1ms[second] += latency > 1_000_000L ? 1 : 0;
+        timelineOver5ms[second] += latency > 5_000_000L ? 1 : 0;
+        timelineMax[second] = Math.max(timelineMax[second], latency);
       }
     }
 

@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,23 @@ class PortcullisCommandTest {
   private int run(Map<String, String> env, String... args) {
     return PortcullisCommand.execute(
         args, env, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  @Test
+  void nettyDefaultsApplyOnlyWhereTheOperatorSetNothing() {
+    Properties unset = new Properties();
+    PortcullisCommand.applyNettyDefaults(unset);
+    assertThat(unset)
+        .containsEntry("io.netty.leakDetection.level", "disabled")
+        .containsEntry("io.netty.allocator.lowMemory", "false");
+
+    Properties chosen = new Properties();
+    chosen.setProperty("io.netty.leakDetection.level", "paranoid");
+    chosen.setProperty("io.netty.allocator.lowMemory", "true");
+    PortcullisCommand.applyNettyDefaults(chosen);
+    assertThat(chosen)
+        .containsEntry("io.netty.leakDetection.level", "paranoid")
+        .containsEntry("io.netty.allocator.lowMemory", "true");
   }
 
   @Test
