@@ -17,6 +17,8 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The socket transport, chosen once at start-up; downstream and upstream channels share it so an
@@ -27,6 +29,7 @@ public record Transport(
     IoHandlerFactory ioHandlerFactory,
     Class<? extends ServerChannel> serverChannel,
     Class<? extends SocketChannel> socketChannel) {
+  private static final Logger log = LoggerFactory.getLogger(Transport.class);
 
   /**
    * The transport {@code server.transport} asks for. {@code auto} takes the fastest this machine
@@ -41,6 +44,12 @@ public record Transport(
         if (IoUring.isAvailable()) {
           yield ioUring();
         }
+        // Said once at start, so an operator who expected io_uring (a container whose seccomp
+        // profile forbids it, an old kernel) sees why it is not in use.
+        log.info(
+            "io_uring is not available ({}); using {}",
+            IoUring.unavailabilityCause().getMessage(),
+            Epoll.isAvailable() ? "epoll" : "nio");
         yield Epoll.isAvailable() ? epoll() : nio();
       }
       case IO_URING -> {
