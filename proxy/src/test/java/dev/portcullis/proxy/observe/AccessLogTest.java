@@ -69,6 +69,36 @@ class AccessLogTest {
   }
 
   @Test
+  void controlCharactersQuotesAndBackslashesAreEscapedWhereverTheyAppear() {
+    AccessLogEntry entry =
+        new AccessLogEntry(
+            CLOCK.millis(),
+            1,
+            "GET",
+            "/a\tb\u0001c",
+            200,
+            new InetSocketAddress("10.1.2.3", 0),
+            0,
+            0,
+            "r\"oute",
+            null,
+            "id\\1",
+            null,
+            "bob\n",
+            null,
+            "ua",
+            0);
+    StringBuilder json = new StringBuilder();
+    entry.appendJson(json);
+    assertThat(json.toString())
+        .contains("\"url.path\":\"/a\\tb\\u0001c\"")
+        .contains("\"labels.route\":\"r\\\"oute\"")
+        .contains("\"labels.request_id\":\"id\\\\1\"")
+        .contains("\"user.id\":\"bob\\n\"")
+        .contains("\"user_agent.original\":\"ua\"");
+  }
+
+  @Test
   void aFormatterReusingItsLastSecondClientAndTargetWritesWhatAFreshOneWrites() {
     AccessLogEntry.Formatter formatter = new AccessLogEntry.Formatter();
     Target target = Target.of("jira", URI.create("http://10.0.0.5:8080"));
