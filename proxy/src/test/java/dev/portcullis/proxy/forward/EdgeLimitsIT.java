@@ -3,16 +3,12 @@ package dev.portcullis.proxy.forward;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portcullis.core.config.GatewayConfig;
-import dev.portcullis.core.config.LoadBalancing;
-import dev.portcullis.core.config.ServerConfig;
 import dev.portcullis.core.config.ServerLimits;
 import dev.portcullis.proxy.Gateway;
 import dev.portcullis.proxy.testing.RawHttp;
 import dev.portcullis.proxy.testing.TestGateways;
 import dev.portcullis.proxy.testing.TestUpstream;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,16 +34,7 @@ class EdgeLimitsIT {
   @BeforeAll
   static void start() throws Exception {
     upstream = new TestUpstream();
-    GatewayConfig config =
-        TestGateways.config(
-            new ServerConfig("127.0.0.1", 0, 1, LIMITS, Duration.ofSeconds(5), List.of()),
-            TestGateways.upstream(
-                "backend",
-                List.of(upstream.uri()),
-                Duration.ofSeconds(10),
-                8,
-                LoadBalancing.ROUND_ROBIN));
-    gateway = Gateway.start(TestGateways.anonymous(config));
+    gateway = Gateway.start(TestGateways.config(upstream.uri(), LIMITS));
   }
 
   @AfterAll

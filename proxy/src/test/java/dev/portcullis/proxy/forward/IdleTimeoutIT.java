@@ -2,15 +2,12 @@ package dev.portcullis.proxy.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.core.config.LoadBalancing;
-import dev.portcullis.core.config.ServerConfig;
 import dev.portcullis.core.config.ServerLimits;
 import dev.portcullis.proxy.Gateway;
 import dev.portcullis.proxy.testing.RawHttp;
 import dev.portcullis.proxy.testing.TestGateways;
 import dev.portcullis.proxy.testing.TestUpstream;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,17 +22,9 @@ class IdleTimeoutIT {
   @BeforeAll
   static void start() throws Exception {
     upstream = new TestUpstream();
-    ServerLimits limits = new ServerLimits(8 * 1024, 60 * 1024, IDLE);
     gateway =
         Gateway.start(
-            TestGateways.config(
-                new ServerConfig("127.0.0.1", 0, 1, limits, Duration.ofSeconds(5), List.of()),
-                TestGateways.upstream(
-                    "backend",
-                    List.of(upstream.uri()),
-                    Duration.ofSeconds(10),
-                    8,
-                    LoadBalancing.ROUND_ROBIN)));
+            TestGateways.config(upstream.uri(), new ServerLimits(8 * 1024, 60 * 1024, IDLE)));
   }
 
   @AfterAll

@@ -81,6 +81,17 @@ public final class TestGateways {
                 RouteConfig.glob("all", "/**", backend.name()))));
   }
 
+  /**
+   * One worker with the given listener limits, everything to upstream "backend" at {@code upstream}
+   * (10 s response timeout, 8 connections), open to anonymous requests.
+   */
+  public static GatewayConfig config(URI upstream, ServerLimits limits) {
+    return config(
+        new ServerConfig("127.0.0.1", 0, 1, limits, Duration.ofSeconds(5), List.of()),
+        upstream(
+            "backend", List.of(upstream), Duration.ofSeconds(10), 8, LoadBalancing.ROUND_ROBIN));
+  }
+
   /** Two workers, everything to upstream "backend" at {@code upstream}, default timeouts. */
   public static GatewayConfig config(URI upstream) {
     return config(upstream, SocketTransport.AUTO);
