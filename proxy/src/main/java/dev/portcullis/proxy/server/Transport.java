@@ -53,11 +53,11 @@ public record Transport(
         yield Epoll.isAvailable() ? epoll() : nio();
       }
       case IO_URING -> {
-        requireAvailable(choice, IoUring.unavailabilityCause());
+        requireAvailable(choice);
         yield ioUring();
       }
       case EPOLL -> {
-        requireAvailable(choice, Epoll.unavailabilityCause());
+        requireAvailable(choice);
         yield epoll();
       }
       case NIO -> nio();
@@ -66,22 +66,33 @@ public record Transport(
 
   /** Whether {@link #of} can start the named transport here. */
   public static boolean isAvailable(SocketTransport choice) {
-    return switch (choice) {
-      case AUTO, NIO -> true;
-      case IO_URING -> IoUring.isAvailable();
-      case EPOLL -> Epoll.isAvailable();
-    };
+    return unavailableBecause(choice) == null;
   }
 
-  private static void requireAvailable(SocketTransport choice, Throwable cause) {
-    if (cause != null) {
-      throw new IllegalStateException(
-          "server.transport: "
-              + choice.yamlName()
-              + " is not available on this machine ("
-              + cause.getMessage()
-              + "); use auto to fall back to the best one that is",
-          cause);
+  /**
+   * Why the named transport cannot start here, as a configuration problem ({@code server.transport:
+   * io_uring is not available on this machine (reason)}); null when it can.
+   */
+  public static String unavailableBecause(SocketTransport choice) {
+    Throwable cause =
+        switch (choice) {
+          case AUTO, NIO -> null;
+          case IO_URING -> IoUring.unavailabilityCause();
+          case EPOLL -> Epoll.unavailabilityCause();
+        };
+    return cause == null
+        ? null
+        : "server.transport: "
+            + choice.yamlName()
+            + " is not available on this machine ("
+            + cause.getMessage()
+            + ")";
+  }
+
+  private static void requireAvailable(SocketTransport choice) {
+    String problem = unavailableBecause(choice);
+    if (problem != null) {
+      throw new IllegalStateException(problem + "; use auto to fall back to the best one that is");
     }
   }
 

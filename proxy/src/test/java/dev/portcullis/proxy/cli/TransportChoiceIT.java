@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,10 @@ class TransportChoiceIT {
   @TempDir Path dir;
 
   private Process start(String transport) throws IOException {
+    return portcullis(transport, "run");
+  }
+
+  private Process portcullis(String transport, String... command) throws IOException {
     Path config = dir.resolve("gateway.yaml");
     Files.writeString(
         config,
@@ -31,15 +36,15 @@ class TransportChoiceIT {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder =
         new ProcessBuilder(
-            List.of(
-                java,
-                "-Dio.netty.transport.noNative=true",
-                "-cp",
-                System.getProperty("java.class.path"),
-                PortcullisCommand.class.getName(),
-                "run",
-                "--config",
-                config.toString()));
+            new ArrayList<>(
+                List.of(
+                    java,
+                    "-Dio.netty.transport.noNative=true",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    PortcullisCommand.class.getName())));
+    builder.command().addAll(List.of(command));
+    builder.command().addAll(List.of("--config", config.toString()));
     builder.environment().put("TEST_PEPPER", "x".repeat(48));
     return builder
         .redirectErrorStream(true)
@@ -64,6 +69,21 @@ class TransportChoiceIT {
     } finally {
       gateway.destroyForcibly();
     }
+  }
+
+  @Test
+  void configCheckRefusesANamedTransportThatCannotLoad() throws Exception {
+    Process check = portcullis("epoll", "config", "check");
+    assertThat(check.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(check.exitValue()).isEqualTo(1);
+    assertThat(output())
+        .contains("gateway.yaml: server.transport: epoll is not available on this machine (")
+        .doesNotContain("config OK");
+
+    Process auto = portcullis("auto", "config", "check");
+    assertThat(auto.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(auto.exitValue()).isZero();
+    assertThat(output()).contains("config OK");
   }
 
   @Test
