@@ -100,7 +100,6 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   private UpstreamConnection upstream;
   private HttpRequest upstreamRequest;
   private ArrayDeque<HttpContent> pendingBody;
-  private ScheduledFuture<?> responseTimeout;
 
   private boolean keepAlive;
   private boolean expectContinue;
@@ -781,14 +780,13 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
                 ? route.responseTimeout()
                 : connection.upstream(route.upstream()).config().responseTimeout())
             .toNanos();
-    if (!responseStarted) {
-      responseTimeout =
-          ctx.channel().eventLoop().schedule(this::onResponseTimeout, nanos, TimeUnit.NANOSECONDS);
+    if (!responseStarted && upstream != null) {
+      upstream.awaitResponse(nanos);
     }
   }
 
-  private void onResponseTimeout() {
-    responseTimeout = null;
+  @Override
+  public void onResponseTimeout() {
     if (ended || responseStarted) {
       return;
     }
@@ -1103,9 +1101,8 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
   }
 
   private void cancelResponseTimeout() {
-    if (responseTimeout != null) {
-      responseTimeout.cancel(false);
-      responseTimeout = null;
+    if (upstream != null) {
+      upstream.stopAwaitingResponse();
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.portcullis.proxy.upstream;
 
 import io.netty.channel.Channel;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A keep-alive connection to one target, owned by its event loop's {@link TargetPool}. While an
@@ -13,6 +15,10 @@ public final class UpstreamConnection {
   private UpstreamListener listener;
   private boolean reused;
   private long idleSinceNanos;
+  private boolean awaitingResponse;
+  private long responseDeadlineNanos;
+  private ScheduledFuture<?> responseTimer;
+  private long responseTimerDeadlineNanos;
 
   UpstreamConnection(Channel channel, TargetPool pool) {
     this.channel = channel;
@@ -37,6 +43,10 @@ public final class UpstreamConnection {
    * request fully sent), closed otherwise. Call exactly once per acquisition.
    */
   public void release(boolean reusable) {
+    stopAwaitingResponse();
+    if (!reusable) {
+      cancelResponseTimer(); // the connection closes: nothing left for the timer to watch
+    }
     listener = null;
     pool.release(this, reusable);
   }
@@ -46,8 +56,66 @@ public final class UpstreamConnection {
    * and closes it. It still counts against the target's limit until it closes.
    */
   public void detach() {
+    stopAwaitingResponse();
+    cancelResponseTimer();
     listener = null;
     pool.detach(this);
+  }
+
+  /**
+   * The request is sent: the bound listener hears {@link UpstreamListener#onResponseTimeout} unless
+   * {@link #stopAwaitingResponse} comes within {@code timeoutNanos}.
+   *
+   * <p>One timer per connection, re-armed lazily, instead of one scheduled and cancelled per
+   * request: a kept-alive connection's next request usually has the same timeout, so the timer
+   * armed for an earlier request fires, finds a later deadline and waits out the rest. Only a
+   * deadline earlier than the armed one (a route with a shorter timeout) arms it anew.
+   */
+  public void awaitResponse(long timeoutNanos) {
+    long deadline = System.nanoTime() + timeoutNanos;
+    awaitingResponse = true;
+    responseDeadlineNanos = deadline;
+    if (responseTimer != null && responseTimerDeadlineNanos - deadline > 0) {
+      cancelResponseTimer();
+    }
+    if (responseTimer == null) {
+      armResponseTimer(timeoutNanos, deadline);
+    }
+  }
+
+  /** The response began, or the exchange let go of the connection: no timeout any more. */
+  public void stopAwaitingResponse() {
+    awaitingResponse = false;
+  }
+
+  private void cancelResponseTimer() {
+    if (responseTimer != null) {
+      responseTimer.cancel(false);
+      responseTimer = null;
+    }
+  }
+
+  private void armResponseTimer(long delayNanos, long deadline) {
+    responseTimerDeadlineNanos = deadline;
+    responseTimer =
+        channel.eventLoop().schedule(this::checkResponseDeadline, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void checkResponseDeadline() {
+    responseTimer = null;
+    if (!awaitingResponse || !channel.isActive()) {
+      return; // the next awaitResponse arms it again
+    }
+    long left = responseDeadlineNanos - System.nanoTime();
+    if (left > 0) {
+      armResponseTimer(left, responseDeadlineNanos);
+      return;
+    }
+    awaitingResponse = false;
+    UpstreamListener bound = listener;
+    if (bound != null) {
+      bound.onResponseTimeout();
+    }
   }
 
   UpstreamListener listener() {

@@ -19,4 +19,10 @@ public interface UpstreamListener {
 
   /** The connection closed or failed while bound to this listener. */
   void onUpstreamFailure(Throwable cause);
+
+  /**
+   * No response began within the time given to {@link UpstreamConnection#awaitResponse}; the
+   * connection keeps no claim on it.
+   */
+  void onResponseTimeout();
 }

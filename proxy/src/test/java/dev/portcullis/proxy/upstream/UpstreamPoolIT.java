@@ -3,7 +3,9 @@ package dev.portcullis.proxy.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.core.config.GatewayConfig;
 import dev.portcullis.core.config.LoadBalancing;
+import dev.portcullis.core.config.RouteConfig;
 import dev.portcullis.proxy.Gateway;
 import dev.portcullis.proxy.testing.TestGateways;
 import dev.portcullis.proxy.testing.TestUpstream;
@@ -159,6 +161,66 @@ class UpstreamPoolIT {
     // The timed-out connection is not reused: the next request works on a fresh one.
     assertThat(get(gateway, "/headers").statusCode()).isEqualTo(200);
     assertThat(upstream.acceptedConnections()).isEqualTo(2);
+  }
+
+  @Test
+  void aReusedConnectionTimesEachResponseFromItsOwnRequest() throws Exception {
+    TestUpstream upstream = upstream();
+    Gateway gateway =
+        gateway(List.of(upstream.uri()), Duration.ofMillis(1000), 1, LoadBalancing.ROUND_ROBIN, 1);
+    assertThat(get(gateway, "/headers").statusCode()).isEqualTo(200);
+    // The connection's timer was armed for the first request's deadline; this request is sent
+    // 700 ms later and answered 600 ms after that, past the first deadline but within its own.
+    Thread.sleep(700);
+    HttpResponse<String> slow = get(gateway, "/slow?ms=600");
+    assertThat(slow.statusCode()).isEqualTo(200);
+    assertThat(slow.body()).isEqualTo("slow ok");
+    // And a silent upstream still times out on the same kept-alive connection.
+    long start = System.nanoTime();
+    HttpResponse<String> silent = get(gateway, "/silent");
+    long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+    assertThat(silent.statusCode()).isEqualTo(504);
+    assertThat(elapsedMillis).isGreaterThanOrEqualTo(1000).isLessThan(5000);
+    assertThat(upstream.acceptedConnections()).isEqualTo(1);
+  }
+
+  @Test
+  void aRouteWithAShorterTimeoutIsNotHeldToALongerOneArmedEarlier() throws Exception {
+    TestUpstream upstream = upstream();
+    GatewayConfig base =
+        TestGateways.config(
+            TestGateways.server(1, Duration.ofSeconds(5), List.of()),
+            TestGateways.upstream(
+                "backend",
+                List.of(upstream.uri()),
+                Duration.ofSeconds(30),
+                1,
+                LoadBalancing.ROUND_ROBIN));
+    Gateway gateway =
+        Gateway.start(
+            TestGateways.anonymous(
+                base.withRoutes(
+                    List.of(
+                        new RouteConfig(
+                            "short",
+                            "/short/**",
+                            null,
+                            null,
+                            List.of(),
+                            "backend",
+                            "/short",
+                            null,
+                            Duration.ofMillis(300)),
+                        RouteConfig.glob("all", "/**", "backend")))));
+    resources.add(gateway);
+    // Arms the connection's timer 30 s out.
+    assertThat(get(gateway, "/headers").statusCode()).isEqualTo(200);
+    long start = System.nanoTime();
+    HttpResponse<String> response = get(gateway, "/short/silent");
+    long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+    assertThat(response.statusCode()).isEqualTo(504);
+    assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("upstream_timeout");
+    assertThat(elapsedMillis).isGreaterThanOrEqualTo(300).isLessThan(5000);
   }
 
   @Test
