@@ -48,7 +48,7 @@ public record Transport(
         // profile forbids it, an old kernel) sees why it is not in use.
         log.info(
             "io_uring is not available ({}); using {}",
-            IoUring.unavailabilityCause().getMessage(),
+            reason(IoUring.unavailabilityCause()),
             Epoll.isAvailable() ? "epoll" : "nio");
         yield Epoll.isAvailable() ? epoll() : nio();
       }
@@ -85,8 +85,13 @@ public record Transport(
         : "server.transport: "
             + choice.yamlName()
             + " is not available on this machine ("
-            + cause.getMessage()
+            + reason(cause)
             + ")";
+  }
+
+  /** Netty's causes are exceptions; some carry no message, and their type is then the reason. */
+  private static String reason(Throwable cause) {
+    return cause.getMessage() != null ? cause.getMessage() : cause.toString();
   }
 
   private static void requireAvailable(SocketTransport choice) {

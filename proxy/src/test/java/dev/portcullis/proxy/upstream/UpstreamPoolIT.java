@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.core.config.GatewayConfig;
 import dev.portcullis.core.config.LoadBalancing;
 import dev.portcullis.core.config.RouteConfig;
+import dev.portcullis.core.config.ServerLimits;
 import dev.portcullis.proxy.Gateway;
 import dev.portcullis.proxy.testing.TestGateways;
 import dev.portcullis.proxy.testing.TestUpstream;
@@ -187,15 +188,8 @@ class UpstreamPoolIT {
   @Test
   void aRouteWithAShorterTimeoutIsNotHeldToALongerOneArmedEarlier() throws Exception {
     TestUpstream upstream = upstream();
-    GatewayConfig base =
-        TestGateways.config(
-            TestGateways.server(1, Duration.ofSeconds(5), List.of()),
-            TestGateways.upstream(
-                "backend",
-                List.of(upstream.uri()),
-                Duration.ofSeconds(30),
-                1,
-                LoadBalancing.ROUND_ROBIN));
+    // The upstream's own response timeout is 10 s; the route's is 300 ms.
+    GatewayConfig base = TestGateways.config(upstream.uri(), ServerLimits.DEFAULTS);
     Gateway gateway =
         Gateway.start(
             TestGateways.anonymous(
@@ -213,7 +207,7 @@ class UpstreamPoolIT {
                             Duration.ofMillis(300)),
                         RouteConfig.glob("all", "/**", "backend")))));
     resources.add(gateway);
-    // Arms the connection's timer 30 s out.
+    // Arms the connection's timer 10 s out.
     assertThat(get(gateway, "/headers").statusCode()).isEqualTo(200);
     long start = System.nanoTime();
     HttpResponse<String> response = get(gateway, "/short/silent");
