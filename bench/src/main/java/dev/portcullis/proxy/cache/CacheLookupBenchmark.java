@@ -48,13 +48,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Benchmark)
 public class CacheLookupBenchmark {
-  @Param({"100", "10000"})
+  @Param({"100", "10000", "100000"})
   int entries;
 
   private ResponseCache cache;
   private RequestFilter filter;
   private BenchExchange[] exchanges;
   private String[] keys;
+  private CachedEntry[] written;
   private int next;
 
   @Setup(Level.Trial)
@@ -98,6 +99,7 @@ public class CacheLookupBenchmark {
     Arrays.fill(body, (byte) 'x');
     exchanges = new BenchExchange[entries];
     keys = new String[entries];
+    written = new CachedEntry[entries];
     for (int i = 0; i < entries; i++) {
       BenchExchange exchange =
           new BenchExchange("/rest/api/3/project/P" + i, "expand=lead", principal);
@@ -112,6 +114,7 @@ public class CacheLookupBenchmark {
       state.onResponseContent(Unpooled.wrappedBuffer(body), true);
       state.onResponseEnd(true);
       keys[i] = state.key();
+      written[i] = cache.lookup(keys[i], exchange.headers);
       exchange.reset();
       exchanges[i] = exchange;
     }
@@ -139,6 +142,18 @@ public class CacheLookupBenchmark {
   public CachedEntry storeLookupOnly() {
     int i = next++ % entries;
     return cache.lookup(keys[i], exchanges[i].headers);
+  }
+
+  /**
+   * A successful write's invalidation on the event loop (the resource, what lies below it and its
+   * parent) among {@code entries} cached ones: the written resource is cached again first, so each
+   * call drops one entry, as a read-then-update cycle of one Jira issue does.
+   */
+  @Benchmark
+  public void invalidateAfterWrite() {
+    int i = next++ % entries;
+    cache.storeLocal(keys[i], written[i]);
+    cache.invalidate(exchanges[i].path(), 1);
   }
 
   /** The smallest {@link Exchange} the filter needs. */
