@@ -98,7 +98,8 @@ final class ForwardedHeaders {
       }
     }
 
-    String element = forwardedElement(peer.getAddress(), scheme, host);
+    String element =
+        forwardedElement(peerIp, peer.getAddress() instanceof Inet6Address, scheme, host);
     String forwarded = trusted ? headers.get(FORWARDED) : null;
     headers.set(FORWARDED, forwarded == null ? element : forwarded + ", " + element);
 
@@ -107,13 +108,14 @@ final class ForwardedHeaders {
   }
 
   /** One RFC 7239 element; an IPv6 node and a host with a port must be quoted strings. */
-  static String forwardedElement(InetAddress client, String scheme, String host) {
+  private static String forwardedElement(
+      String clientIp, boolean ipv6, String scheme, String host) {
     StringBuilder element = new StringBuilder(64);
     element.append("for=");
-    if (client instanceof Inet6Address) {
-      element.append("\"[").append(client.getHostAddress()).append("]\"");
+    if (ipv6) {
+      element.append("\"[").append(clientIp).append("]\"");
     } else {
-      element.append(client.getHostAddress());
+      element.append(clientIp);
     }
     if (host != null && isQuotable(host)) {
       element.append(";host=");

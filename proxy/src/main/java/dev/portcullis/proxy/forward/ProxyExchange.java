@@ -171,11 +171,6 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     return trace.traceId;
   }
 
-  /** The gateway's span id in the trace (the parent the upstream sees). */
-  String spanId() {
-    return trace.spanId;
-  }
-
   @Override
   public HttpMethod method() {
     return request.method();

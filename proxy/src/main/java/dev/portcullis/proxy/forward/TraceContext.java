@@ -2,6 +2,7 @@ package dev.portcullis.proxy.forward;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -16,20 +17,82 @@ import java.util.concurrent.ThreadLocalRandom;
 final class TraceContext {
   static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
   static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final AsciiString B3 = AsciiString.cached("b3");
+  private static final AsciiString X_B3_TRACE_ID = AsciiString.cached("x-b3-traceid");
+  private static final AsciiString X_B3_SAMPLED = AsciiString.cached("x-b3-sampled");
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+  // Offsets in "00-<trace id>-<parent span id>-<flags>".
+  private static final int TRACE_AT = 3;
+  private static final int SPAN_AT = 36;
+  private static final int FLAGS_AT = 53;
+  private static final int TRACEPARENT_LENGTH = 55;
 
   final String traceId;
-  final String spanId;
   final boolean sampled;
 
   /** Whether the trace came from a valid W3C traceparent (so tracestate is meaningful). */
   final boolean fromW3c;
 
+  /**
+   * What the upstream receives, written once as bytes: every request carries one, so the ids are
+   * hex-encoded straight into it rather than through strings.
+   */
+  private final AsciiString traceparent;
+
+  /** Continues a trace whose 32-hex id came with the request. */
   private TraceContext(String traceId, boolean sampled, boolean fromW3c) {
+    byte[] bytes = newTraceparent(sampled);
+    for (int i = 0; i < 32; i++) {
+      bytes[TRACE_AT + i] = (byte) traceId.charAt(i);
+    }
     this.traceId = traceId;
-    this.spanId = randomHex(8);
     this.sampled = sampled;
     this.fromW3c = fromW3c;
+    this.traceparent = new AsciiString(bytes, false);
+  }
+
+  /** Starts a new sampled trace here. */
+  private TraceContext() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high;
+    long low;
+    do {
+      high = random.nextLong();
+      low = random.nextLong();
+    } while (high == 0 && low == 0); // an all-zero trace id is invalid
+    byte[] bytes = newTraceparent(true);
+    writeHex(high, bytes, TRACE_AT);
+    writeHex(low, bytes, TRACE_AT + 16);
+    this.traceId = new String(bytes, TRACE_AT, 32, StandardCharsets.ISO_8859_1);
+    this.sampled = true;
+    this.fromW3c = false;
+    this.traceparent = new AsciiString(bytes, false);
+  }
+
+  /** A traceparent with a fresh span id of the gateway's, the trace id still to be written. */
+  private static byte[] newTraceparent(boolean sampled) {
+    byte[] bytes = new byte[TRACEPARENT_LENGTH];
+    bytes[0] = '0';
+    bytes[1] = '0';
+    bytes[2] = '-';
+    bytes[SPAN_AT - 1] = '-';
+    bytes[FLAGS_AT - 1] = '-';
+    bytes[FLAGS_AT] = '0';
+    bytes[FLAGS_AT + 1] = (byte) (sampled ? '1' : '0');
+    long span;
+    do {
+      span = ThreadLocalRandom.current().nextLong();
+    } while (span == 0); // an all-zero span id is invalid
+    writeHex(span, bytes, SPAN_AT);
+    return bytes;
+  }
+
+  private static void writeHex(long bits, byte[] out, int at) {
+    for (int i = 15; i >= 0; i--) {
+      out[at + i] = HEX[(int) bits & 0xF];
+      bits >>>= 4;
+    }
   }
 
   static TraceContext of(HttpHeaders headers) {
@@ -38,7 +101,7 @@ final class TraceContext {
       return new TraceContext(
           parent.substring(3, 35), (hexValue(parent.charAt(54)) & 1) == 1, true);
     }
-    String b3 = headers.get("b3");
+    String b3 = headers.get(B3);
     if (b3 != null) {
       int dash = b3.indexOf('-');
       String traceId = b3Trace(dash < 0 ? b3 : b3.substring(0, dash));
@@ -47,21 +110,26 @@ final class TraceContext {
         return new TraceContext(traceId, sampled, false);
       }
     }
-    String b3TraceId = b3Trace(headers.get("x-b3-traceid"));
+    String b3TraceId = b3Trace(headers.get(X_B3_TRACE_ID));
     if (b3TraceId != null) {
-      return new TraceContext(b3TraceId, !"0".equals(headers.get("x-b3-sampled")), false);
+      return new TraceContext(b3TraceId, !"0".equals(headers.get(X_B3_SAMPLED)), false);
     }
-    return new TraceContext(randomHex(16), true, false);
+    return new TraceContext();
+  }
+
+  /** The gateway's span id: the parent span the upstream sees. */
+  String spanId() {
+    return traceparent.toString(SPAN_AT, SPAN_AT + 16);
   }
 
   /** The {@code traceparent} the upstream receives: this trace, the gateway's span as parent. */
   String upstreamTraceparent() {
-    return "00-" + traceId + '-' + spanId + (sampled ? "-01" : "-00");
+    return traceparent.toString();
   }
 
   /** Writes the propagation headers of the request going upstream. */
   void propagate(HttpHeaders headers) {
-    headers.set(TRACEPARENT, upstreamTraceparent());
+    headers.set(TRACEPARENT, traceparent);
     if (!fromW3c) {
       headers.remove(TRACESTATE);
     }
@@ -127,19 +195,5 @@ final class TraceContext {
       }
     }
     return true;
-  }
-
-  private static String randomHex(int bytes) {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    char[] out = new char[bytes * 2];
-    do {
-      for (int i = 0; i < out.length; i += 16) {
-        long bits = random.nextLong();
-        for (int j = 0; j < 16 && i + j < out.length; j++) {
-          out[i + j] = HEX[(int) (bits >>> (60 - 4 * j)) & 0xF];
-        }
-      }
-    } while (isZero(new String(out), 0, out.length));
-    return new String(out);
   }
 }

@@ -28,8 +28,8 @@ class TraceContextTest {
             "tracestate",
             "congo=t61rcWkgMzE");
     assertThat(trace.traceId).isEqualTo(TRACE);
-    assertThat(trace.spanId).matches("[0-9a-f]{16}").isNotEqualTo("00f067aa0ba902b7");
-    assertThat(trace.upstreamTraceparent()).isEqualTo("00-" + TRACE + "-" + trace.spanId + "-01");
+    assertThat(trace.spanId()).matches("[0-9a-f]{16}").isNotEqualTo("00f067aa0ba902b7");
+    assertThat(trace.upstreamTraceparent()).isEqualTo("00-" + TRACE + "-" + trace.spanId() + "-01");
     HttpHeaders upstream = new DefaultHttpHeaders().set("tracestate", "congo=t61rcWkgMzE");
     trace.propagate(upstream);
     assertThat(upstream.get("tracestate")).isEqualTo("congo=t61rcWkgMzE");
@@ -96,6 +96,9 @@ class TraceContextTest {
     TraceContext first = of();
     TraceContext second = of();
     assertThat(first.traceId).matches("[0-9a-f]{32}").isNotEqualTo(second.traceId);
+    assertThat(first.spanId()).matches("[0-9a-f]{16}").isNotEqualTo(second.spanId());
+    assertThat(first.upstreamTraceparent())
+        .isEqualTo("00-" + first.traceId + "-" + first.spanId() + "-01");
     assertThat(TraceContext.isValidTraceparent(first.upstreamTraceparent())).isTrue();
   }
 }
