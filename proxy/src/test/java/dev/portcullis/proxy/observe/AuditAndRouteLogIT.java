@@ -10,14 +10,12 @@ import dev.portcullis.core.audit.AuditSink;
 import dev.portcullis.core.config.AccessLogConfig;
 import dev.portcullis.core.config.AuditLogConfig;
 import dev.portcullis.core.config.GatewayConfig;
-import dev.portcullis.core.config.LoadBalancing;
 import dev.portcullis.proxy.Gateway;
 import dev.portcullis.proxy.testing.RawHttp;
 import dev.portcullis.proxy.testing.TestGateways;
 import dev.portcullis.proxy.testing.TestUpstream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,15 +44,7 @@ class AuditAndRouteLogIT {
   }
 
   private GatewayConfig config(Path auditPath) {
-    GatewayConfig base =
-        TestGateways.config(
-            TestGateways.server(1, Duration.ofSeconds(5), List.of()),
-            TestGateways.upstream(
-                "backend",
-                List.of(upstream.uri()),
-                Duration.ofSeconds(5),
-                16,
-                LoadBalancing.ROUND_ROBIN));
+    GatewayConfig base = TestGateways.oneWorker(upstream.uri());
     // "api" (/api/**) is not access-logged; "all" (/**) is.
     return new GatewayConfig(
             base.server(),

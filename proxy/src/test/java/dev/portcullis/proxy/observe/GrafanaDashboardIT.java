@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.core.config.AccessLogConfig;
 import dev.portcullis.core.config.CacheConfig;
 import dev.portcullis.core.config.GatewayConfig;
-import dev.portcullis.core.config.LoadBalancing;
 import dev.portcullis.core.config.RateLimitsConfig;
 import dev.portcullis.core.config.RateSpec;
 import dev.portcullis.proxy.Gateway;
@@ -16,7 +15,6 @@ import dev.portcullis.proxy.testing.TestGateways;
 import dev.portcullis.proxy.testing.TestUpstream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,15 +157,7 @@ class GrafanaDashboardIT {
   /** Sample names from a running gateway's {@code /metrics}, after traffic a policy limits. */
   private static Set<String> exposedMetricNames(Path accessLog) throws Exception {
     try (TestUpstream upstream = new TestUpstream()) {
-      GatewayConfig base =
-          TestGateways.config(
-              TestGateways.server(1, Duration.ofSeconds(5), List.of()),
-              TestGateways.upstream(
-                  "backend",
-                  List.of(upstream.uri()),
-                  Duration.ofSeconds(5),
-                  16,
-                  LoadBalancing.ROUND_ROBIN));
+      GatewayConfig base = TestGateways.oneWorker(upstream.uri());
       RateLimitsConfig limits =
           new RateLimitsConfig(
               null,

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.core.config.GatewayConfig;
-import dev.portcullis.core.config.LoadBalancing;
 import dev.portcullis.core.config.RateLimitsConfig;
 import dev.portcullis.core.config.RateLimitsConfig.Algorithm;
 import dev.portcullis.core.config.RateLimitsConfig.FailMode;
@@ -67,15 +66,7 @@ class RateLimitingIT {
   }
 
   private GatewayConfig config(RateLimitsConfig limits) {
-    GatewayConfig base =
-        TestGateways.config(
-            TestGateways.server(1, Duration.ofSeconds(5), List.of()),
-            TestGateways.upstream(
-                "backend",
-                List.of(upstream.uri()),
-                Duration.ofSeconds(5),
-                16,
-                LoadBalancing.ROUND_ROBIN));
+    GatewayConfig base = TestGateways.oneWorker(upstream.uri());
     return new GatewayConfig(base.server(), base.admin(), base.upstreams(), base.routes(), limits);
   }
 

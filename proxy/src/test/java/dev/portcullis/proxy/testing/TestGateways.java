@@ -81,6 +81,21 @@ public final class TestGateways {
                 RouteConfig.glob("all", "/**", backend.name()))));
   }
 
+  /** One worker, everything under / to {@code backend}, open to anonymous requests. */
+  public static GatewayConfig oneWorker(UpstreamConfig backend) {
+    return config(server(1, Duration.ofSeconds(5), List.of()), backend);
+  }
+
+  /**
+   * One worker, everything to upstream "backend" at {@code upstream} (5 s response timeout, 16
+   * connections), open to anonymous requests.
+   */
+  public static GatewayConfig oneWorker(URI upstream) {
+    return oneWorker(
+        upstream(
+            "backend", List.of(upstream), Duration.ofSeconds(5), 16, LoadBalancing.ROUND_ROBIN));
+  }
+
   /**
    * One worker with the given listener limits, everything to upstream "backend" at {@code upstream}
    * (10 s response timeout, 8 connections), open to anonymous requests.

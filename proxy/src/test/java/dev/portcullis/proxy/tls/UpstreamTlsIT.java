@@ -129,10 +129,7 @@ class UpstreamTlsIT {
                 8,
                 LoadBalancing.ROUND_ROBIN)
             .withTls(tls);
-    try (Gateway gateway =
-            Gateway.start(
-                TestGateways.config(
-                    TestGateways.server(1, Duration.ofSeconds(5), List.of()), backend));
+    try (Gateway gateway = Gateway.start(TestGateways.oneWorker(backend));
         RawHttp raw = new RawHttp(gateway.address())) {
       RawHttp.Response response = raw.send("GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n").read();
       if (ready != null) {

@@ -90,10 +90,7 @@ class ResilienceIT {
         TestGateways.upstream(
                 "backend", targets, Duration.ofSeconds(5), 64, LoadBalancing.ROUND_ROBIN)
             .withResilience(breaker, healthCheck, outliers, retry);
-    Gateway gateway =
-        Gateway.start(
-            TestGateways.config(
-                TestGateways.server(1, Duration.ofSeconds(5), List.of()), upstream));
+    Gateway gateway = Gateway.start(TestGateways.oneWorker(upstream));
     resources.add(gateway);
     return gateway;
   }
@@ -491,10 +488,7 @@ class ResilienceIT {
                 HealthCheckConfig.DEFAULTS,
                 OUTLIERS_OFF,
                 RetryConfig.DEFAULTS);
-    Gateway gateway =
-        Gateway.start(
-            TestGateways.config(
-                TestGateways.server(1, Duration.ofSeconds(5), List.of()), upstream));
+    Gateway gateway = Gateway.start(TestGateways.oneWorker(upstream));
     resources.add(gateway);
     assertThat(get(gateway, "/silent").statusCode()).isEqualTo(504);
     assertThat(get(gateway, "/silent").statusCode()).isEqualTo(504);
