@@ -131,6 +131,10 @@ final class CacheStore {
     return value instanceof CachedEntry entry ? entry.path() : ((VaryMarker) value).path();
   }
 
+  private static String routeOf(Object value) {
+    return value instanceof CachedEntry entry ? entry.route() : ((VaryMarker) value).route();
+  }
+
   /**
    * Drops the entries of {@code path}, of every path below it, and of its {@code parents} nearest
    * parent paths (those exactly, not what lies below them).
@@ -147,8 +151,7 @@ final class CacheStore {
     long removed = 0;
     for (var entry : cache.asMap().entrySet()) {
       Object value = entry.getValue();
-      String valueRoute = value instanceof CachedEntry e ? e.route() : ((VaryMarker) value).route();
-      if (route.equals(valueRoute) && cache.asMap().remove(entry.getKey(), value)) {
+      if (route.equals(routeOf(value)) && cache.asMap().remove(entry.getKey(), value)) {
         unindex(pathOf(value), entry.getKey());
         if (value instanceof CachedEntry) {
           removed++;
@@ -172,7 +175,7 @@ final class CacheStore {
     if (keysByPath.containsKey(path)) {
       paths.add(path);
     }
-    // '0' follows '/' in every ordering of strings, so this range is exactly "path/" and below.
+    // '0' is the character after '/', so in String order this range is exactly "path/...".
     paths.addAll(keysByPath.subMap(path + '/', true, path + '0', false).keySet());
     return paths;
   }
@@ -206,11 +209,6 @@ final class CacheStore {
       }
     }
     return count;
-  }
-
-  static boolean underOrAt(String candidate, String path) {
-    return candidate.startsWith(path)
-        && (candidate.length() == path.length() || candidate.charAt(path.length()) == '/');
   }
 
   /** The {@code n} nearest parents of a path: {@code /a/b/c} with 2 gives {@code /a/b, /a}. */

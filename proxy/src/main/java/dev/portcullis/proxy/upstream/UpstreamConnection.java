@@ -19,6 +19,7 @@ public final class UpstreamConnection {
   private long responseDeadlineNanos;
   private ScheduledFuture<?> responseTimer;
   private long responseTimerDeadlineNanos;
+  private final Runnable checkResponseDeadline = this::checkResponseDeadline;
 
   UpstreamConnection(Channel channel, TargetPool pool) {
     this.channel = channel;
@@ -98,7 +99,7 @@ public final class UpstreamConnection {
   private void armResponseTimer(long delayNanos, long deadline) {
     responseTimerDeadlineNanos = deadline;
     responseTimer =
-        channel.eventLoop().schedule(this::checkResponseDeadline, delayNanos, TimeUnit.NANOSECONDS);
+        channel.eventLoop().schedule(checkResponseDeadline, delayNanos, TimeUnit.NANOSECONDS);
   }
 
   private void checkResponseDeadline() {

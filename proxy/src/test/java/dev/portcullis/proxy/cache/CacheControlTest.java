@@ -43,13 +43,9 @@ class CacheControlTest {
   }
 
   @Test
-  void parentPathsAndSubtreeMatching() {
+  void parentPaths() {
     assertThat(CacheStore.parentPaths("/rest/api/3/issue/ABC-1", 2))
         .containsExactly("/rest/api/3/issue", "/rest/api/3");
     assertThat(CacheStore.parentPaths("/a", 3)).isEmpty();
-    assertThat(CacheStore.underOrAt("/rest/api/3/issue/ABC-1/comment", "/rest/api/3/issue/ABC-1"))
-        .isTrue();
-    assertThat(CacheStore.underOrAt("/rest/api/3/issue/ABC-10", "/rest/api/3/issue/ABC-1"))
-        .isFalse();
   }
 }
