@@ -17,11 +17,16 @@ import dev.portcullis.proxy.keys.ApiKeyAdmin;
 import dev.portcullis.proxy.observe.Observability;
 import dev.portcullis.ratelimit.filter.RateLimiting;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,14 +92,18 @@ final class GatewayModules implements AutoCloseable {
         modules.closeables.add(jwtValidator);
       }
       modules.identityTokens = identityTokens(jwt.identityToken());
-      Authentication.IdentityPropagation propagation =
-          modules.identityTokens == null
-              ? null
-              : new Authentication.IdentityPropagation(
-                  modules.identityTokens,
-                  jwt.identityToken().header(),
-                  jwt.identityToken()::audienceFor,
-                  jwt.identityToken().ttl().dividedBy(2));
+      Authentication.IdentityPropagation propagation = null;
+      if (modules.identityTokens != null) {
+        ExecutorService signer = identityTokenSigner();
+        modules.closeables.add(signer::shutdown);
+        propagation =
+            new Authentication.IdentityPropagation(
+                modules.identityTokens,
+                jwt.identityToken().header(),
+                jwt.identityToken()::audienceFor,
+                jwt.identityToken().ttl().dividedBy(2),
+                signer);
+      }
       Authentication authentication =
           new Authentication(
               config.auth().access(),
@@ -134,6 +143,24 @@ final class GatewayModules implements AutoCloseable {
       // A signing key file that cannot be read: the message names the key and the file.
       throw new IllegalStateException(e.getMessage(), e);
     }
+  }
+
+  /**
+   * The threads identity tokens are signed on: as many as cores, since a burst of new principals (a
+   * replica starting behind a busy balancer) queues one signature each; idle threads end.
+   */
+  private static ExecutorService identityTokenSigner() {
+    int threads = Runtime.getRuntime().availableProcessors();
+    ThreadPoolExecutor signer =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            new DefaultThreadFactory("portcullis-identity-sign", true));
+    signer.allowCoreThreadTimeOut(true);
+    return signer;
   }
 
   /** Signs the identity tokens for backends; null when they are switched off. */

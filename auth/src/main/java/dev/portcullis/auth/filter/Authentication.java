@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -37,18 +38,21 @@ public final class Authentication {
    * ({@code Authorization} gets {@code Bearer <token>}; any other header the bare token), for the
    * audience {@code audienceForUpstream} names. A token is reused for the same principal and
    * audience for {@code reuseFor} (say half its lifetime), since an RSA signature per request would
-   * cost more than the rest of the pipeline together.
+   * cost more than the rest of the pipeline together; tokens are signed on {@code signer}, which
+   * must not be an event loop.
    */
   public record IdentityPropagation(
       IdentityTokenIssuer issuer,
       String header,
       Function<String, String> audienceForUpstream,
-      Duration reuseFor) {
+      Duration reuseFor,
+      Executor signer) {
     public IdentityPropagation {
       Objects.requireNonNull(issuer, "issuer");
       Objects.requireNonNull(header, "header");
       Objects.requireNonNull(audienceForUpstream, "audienceForUpstream");
       Objects.requireNonNull(reuseFor, "reuseFor");
+      Objects.requireNonNull(signer, "signer");
     }
   }
 

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AsciiString;
 import java.net.InetAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -27,8 +28,9 @@ import java.util.concurrent.CompletionStage;
  * cannot tell an unknown key from a revoked one; the reason goes to the audit log and metrics.
  *
  * <p>Threading: runs on the request's event loop. A verdict from a verifier's cache is handled at
- * once; one that must wait (a store lookup, a JWKS fetch) is handled back on the exchange's event
- * loop, since the exchange is not thread-safe.
+ * once; one that must wait (a store lookup, a JWKS fetch), like an identity token that must be
+ * signed first, is handled back on the exchange's event loop, since the exchange is not
+ * thread-safe.
  */
 final class AuthenticationFilter implements RequestFilter {
   private static final String REALM = "Bearer realm=\"portcullis\"";
@@ -115,13 +117,11 @@ final class AuthenticationFilter implements RequestFilter {
       HttpHeaders headers = exchange.requestHeaders();
       headers.remove(HttpHeaderNames.AUTHORIZATION);
       headers.remove(PresentedCredential.X_API_KEY);
-      if (auth.identityTokens != null) {
-        headers.set(
-            auth.identityTokens.header(), auth.identityTokens.headerValue(principal, audience));
-      }
       auth.attempts(method).success.increment();
       auth.audit.success(exchange, principal);
-      return FilterDecision.CONTINUE;
+      return auth.identityTokens == null
+          ? FilterDecision.CONTINUE
+          : withIdentityToken(exchange, principal);
     }
     if (verdict instanceof AuthVerdict.Unavailable) {
       auth.attempts(method).unavailable.increment();
@@ -137,6 +137,24 @@ final class AuthenticationFilter implements RequestFilter {
       return FilterDecision.respond(withHeaders(error, headers));
     }
     return reject(exchange, method, (AuthVerdict.Rejected) verdict);
+  }
+
+  private FilterDecision withIdentityToken(Exchange exchange, Principal principal) {
+    IdentityTokens tokens = auth.identityTokens;
+    AsciiString token = tokens.headerValue(principal, audience);
+    if (token != null) {
+      exchange.requestHeaders().set(tokens.header(), token);
+      return FilterDecision.CONTINUE;
+    }
+    return FilterDecision.defer(
+        tokens
+            .sign(principal, audience)
+            .thenApplyAsync(
+                signed -> {
+                  exchange.requestHeaders().set(tokens.header(), signed);
+                  return FilterDecision.CONTINUE;
+                },
+                exchange.executor()));
   }
 
   private FilterDecision reject(Exchange exchange, String method, AuthVerdict.Rejected rejected) {

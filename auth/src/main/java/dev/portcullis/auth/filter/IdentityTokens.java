@@ -5,30 +5,43 @@ import dev.portcullis.core.identity.Principal;
 import dev.portcullis.core.pipeline.EventLoopCaches;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
 
 /**
- * The identity tokens sent upstream, reused per principal and audience while they are fresh. Keyed
- * by the principal's identity: the verifiers' caches hand out the same principal instance for a
- * credential, so a repeat request finds its token with one lookup and signs nothing.
+ * The identity tokens sent upstream, reused per principal and audience while they are fresh, and
+ * signed on the signing executor, never on an event loop: an RS256 signature takes about a
+ * millisecond, which on a loop would stall every connection it serves.
  *
- * <p>Thread-safe. Two requests racing on a miss may both sign; the later token wins, both are
- * valid.
+ * <p>A token is sent for at most {@code reuseFor} after it was signed. Once three quarters of that
+ * has passed, the next request still gets it and a new one is signed in the background, so a
+ * principal with steady traffic never waits for a signature; only a principal's first request, or
+ * one after the token went stale unused, waits (the filter defers).
+ *
+ * <p>Keyed by the principal's identity: the verifiers' caches hand out the same principal instance
+ * for a credential, so a repeat request finds its token with one lookup. Thread-safe; concurrent
+ * requests needing the same principal's token for the same audience share one signature.
  */
 final class IdentityTokens {
   private final Authentication.IdentityPropagation propagation;
   private final AsciiString header;
   private final boolean bearer;
   private final long reuseNanos;
+  private final long renewAfterNanos;
   private final LongSupplier nanoClock;
   private final Cache<Principal, Issued> issued =
       EventLoopCaches.newBuilder().weakKeys().maximumSize(100_000).build();
+  private final ConcurrentHashMap<Signing, CompletableFuture<AsciiString>> signing =
+      new ConcurrentHashMap<>();
 
   IdentityTokens(Authentication.IdentityPropagation propagation, LongSupplier nanoClock) {
     this.propagation = propagation;
     this.header = AsciiString.of(propagation.header());
     this.bearer = HttpHeaderNames.AUTHORIZATION.contentEqualsIgnoreCase(propagation.header());
     this.reuseNanos = propagation.reuseFor().toNanos();
+    this.renewAfterNanos = reuseNanos - reuseNanos / 4;
     this.nanoClock = nanoClock;
   }
 
@@ -42,22 +55,68 @@ final class IdentityTokens {
   }
 
   /**
-   * The header value carrying a token for this principal and audience. An {@link AsciiString}: the
-   * token is several hundred bytes sent on every request, and Netty validates and encodes one as a
-   * byte copy rather than character by character.
+   * The header value carrying a fresh token for this principal and audience, or null when there is
+   * none yet and the caller must wait for {@link #sign}. An {@link AsciiString}: the token is
+   * several hundred bytes sent on every request, and Netty validates and encodes one as a byte copy
+   * rather than character by character.
    */
   AsciiString headerValue(Principal principal, String audience) {
-    long now = nanoClock.getAsLong();
-    Issued head = issued.getIfPresent(principal);
-    for (Issued i = head; i != null; i = i.next) {
-      if (i.audience.equals(audience) && now - i.refreshAt < 0) {
+    for (Issued i = issued.getIfPresent(principal); i != null; i = i.next) {
+      if (i.audience.equals(audience)) {
+        long age = nanoClock.getAsLong() - i.signedAt;
+        if (age >= reuseNanos) {
+          return null;
+        }
+        if (age >= renewAfterNanos && !i.renewing) {
+          i.renewing = true;
+          sign(principal, audience);
+        }
         return i.headerValue;
       }
     }
-    String token = propagation.issuer().issue(principal, audience);
-    AsciiString value = new AsciiString(bearer ? "Bearer " + token : token);
-    issued.put(principal, new Issued(audience, value, now + reuseNanos, without(head, audience)));
-    return value;
+    return null;
+  }
+
+  /**
+   * Signs a token for this principal and audience on the signing executor, or joins the signature
+   * already under way. Completes exceptionally if the issuer fails or the executor is shut down.
+   */
+  CompletableFuture<AsciiString> sign(Principal principal, String audience) {
+    Signing key = new Signing(principal, audience);
+    CompletableFuture<AsciiString> pending = signing.get(key);
+    if (pending != null) {
+      return pending;
+    }
+    CompletableFuture<AsciiString> created = new CompletableFuture<>();
+    pending = signing.putIfAbsent(key, created);
+    if (pending != null) {
+      return pending;
+    }
+    try {
+      propagation.signer().execute(() -> signNow(key, created));
+    } catch (RejectedExecutionException e) {
+      signing.remove(key, created);
+      created.completeExceptionally(e);
+    }
+    return created;
+  }
+
+  private void signNow(Signing key, CompletableFuture<AsciiString> result) {
+    try {
+      long signedAt = nanoClock.getAsLong();
+      String token = propagation.issuer().issue(key.principal, key.audience);
+      AsciiString value = new AsciiString(bearer ? "Bearer " + token : token);
+      issued
+          .asMap()
+          .compute(
+              key.principal,
+              (p, head) -> new Issued(key.audience, value, signedAt, without(head, key.audience)));
+      result.complete(value);
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+    } finally {
+      signing.remove(key, result);
+    }
   }
 
   private static Issued without(Issued head, String audience) {
@@ -67,9 +126,30 @@ final class IdentityTokens {
     Issued rest = without(head.next, audience);
     return head.audience.equals(audience)
         ? rest
-        : new Issued(head.audience, head.headerValue, head.refreshAt, rest);
+        : new Issued(head.audience, head.headerValue, head.signedAt, rest);
   }
 
+  /** A signature under way; by value, so concurrent misses for one principal find each other. */
+  private record Signing(Principal principal, String audience) {}
+
   /** One token per audience, as a short list: a principal rarely calls more than two upstreams. */
-  private record Issued(String audience, AsciiString headerValue, long refreshAt, Issued next) {}
+  private static final class Issued {
+    final String audience;
+    final AsciiString headerValue;
+    final long signedAt;
+    final Issued next;
+
+    /**
+     * Set by the first request to find the token due for renewal. Unsynchronised: two loops racing
+     * both ask for a signature, and {@link #sign} joins the second to the first.
+     */
+    boolean renewing;
+
+    Issued(String audience, AsciiString headerValue, long signedAt, Issued next) {
+      this.audience = audience;
+      this.headerValue = headerValue;
+      this.signedAt = signedAt;
+      this.next = next;
+    }
+  }
 }

@@ -25,6 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -41,11 +44,19 @@ class AuthenticationFilterTest {
   private final Map<String, AuthVerdict> keys = new HashMap<>();
   private final AtomicInteger signatures = new AtomicInteger();
   private CompletableFuture<AuthVerdict> pendingJwt;
+  private final List<Runnable> signerTasks = new ArrayList<>();
+  private Executor signer = Runnable::run;
+  private RuntimeException signingFailure;
 
   private final IdentityTokenIssuer issuer =
       new IdentityTokenIssuer() {
         @Override
         public String issue(Principal principal, String audience) {
+          if (signingFailure != null) {
+            RuntimeException failure = signingFailure;
+            signingFailure = null;
+            throw failure;
+          }
           return "signed-"
               + principal.subject()
               + "-for-"
@@ -84,7 +95,11 @@ class AuthenticationFilterTest {
         access,
         verifiers,
         new Authentication.IdentityPropagation(
-            issuer, "Authorization", upstream -> upstream + "-api", Duration.ofSeconds(30)),
+            issuer,
+            "Authorization",
+            upstream -> upstream + "-api",
+            Duration.ofSeconds(30),
+            task -> signer.execute(task)),
         audit::add,
         clock::get);
   }
@@ -96,14 +111,29 @@ class AuthenticationFilterTest {
     return out.toArray(RequestFilter[]::new);
   }
 
+  /**
+   * Runs the chain as the engine would, letting deferred decisions settle (the signer runs tasks at
+   * once unless a test queues them).
+   */
   private static FilterDecision run(RequestFilter[] chain, TestExchange exchange) {
     for (RequestFilter filter : chain) {
-      FilterDecision decision = filter.onRequest(exchange);
+      FilterDecision decision = settle(filter.onRequest(exchange), exchange);
       if (decision != FilterDecision.CONTINUE) {
         return decision;
       }
     }
     return FilterDecision.CONTINUE;
+  }
+
+  /** Runs the exchange's loop tasks until the decision is no longer deferred. */
+  private static FilterDecision settle(FilterDecision decision, TestExchange exchange) {
+    while (decision instanceof FilterDecision.Deferred deferred) {
+      exchange.runLoopTasks();
+      CompletableFuture<FilterDecision> stage = deferred.stage().toCompletableFuture();
+      assertThat(stage).as("deferred decision settled by the loop's tasks").isDone();
+      decision = stage.join();
+    }
+    return decision;
   }
 
   private static GatewayResponse response(FilterDecision decision) {
@@ -191,6 +221,122 @@ class AuthenticationFilterTest {
   }
 
   @Test
+  void identityTokensAreSignedOnTheSignerAndConcurrentRequestsShareOneSignature() {
+    signer = signerTasks::add;
+    Authentication auth = authentication();
+    RequestFilter[] chain = filters(auth, RouteAuth.REQUIRED);
+    List<TestExchange> exchanges = new ArrayList<>();
+    List<FilterDecision> decisions = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      TestExchange exchange = keyRequest();
+      exchanges.add(exchange);
+      decisions.add(chain[0].onRequest(exchange));
+    }
+    // Nothing was signed on the calling ("event loop") thread: the requests wait for the signer.
+    assertThat(decisions)
+        .allSatisfy(d -> assertThat(d).isInstanceOf(FilterDecision.Deferred.class));
+    assertThat(signatures.get()).isZero();
+    assertThat(signerTasks).hasSize(1);
+    signerTasks.remove(0).run();
+    for (int i = 0; i < 3; i++) {
+      assertThat(settle(decisions.get(i), exchanges.get(i))).isSameAs(FilterDecision.CONTINUE);
+      assertThat(exchanges.get(i).headers.get("Authorization"))
+          .isEqualTo("Bearer signed-alice-for-jira-api-1");
+    }
+    assertThat(signatures.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aTokenDueForRenewalIsStillSentWhileItsSuccessorIsSignedInTheBackground() {
+    signer = signerTasks::add;
+    Authentication auth = authentication();
+    RequestFilter[] chain = filters(auth, RouteAuth.REQUIRED);
+    TestExchange first = keyRequest();
+    settleWithSigner(chain[0].onRequest(first), first);
+
+    // 23 s into a 30 s reuse: past three quarters, so the token is renewed ahead of time.
+    clock.addAndGet(Duration.ofSeconds(23).toNanos());
+    for (int i = 0; i < 2; i++) {
+      TestExchange exchange = keyRequest();
+      assertThat(chain[0].onRequest(exchange)).isSameAs(FilterDecision.CONTINUE);
+      assertThat(exchange.headers.get("Authorization"))
+          .isEqualTo("Bearer signed-alice-for-jira-api-1");
+    }
+    assertThat(signerTasks).as("one renewal, however many requests see it due").hasSize(1);
+    signerTasks.remove(0).run();
+
+    clock.addAndGet(Duration.ofSeconds(10).toNanos());
+    TestExchange renewed = keyRequest();
+    assertThat(chain[0].onRequest(renewed)).isSameAs(FilterDecision.CONTINUE);
+    assertThat(renewed.headers.get("Authorization"))
+        .isEqualTo("Bearer signed-alice-for-jira-api-2");
+    assertThat(signerTasks).isEmpty();
+  }
+
+  @Test
+  void aTokenPastItsReuseTimeIsNotSentAndTheRequestWaitsForANewOne() {
+    signer = signerTasks::add;
+    Authentication auth = authentication();
+    RequestFilter[] chain = filters(auth, RouteAuth.REQUIRED);
+    TestExchange first = keyRequest();
+    settleWithSigner(chain[0].onRequest(first), first);
+
+    clock.addAndGet(Duration.ofSeconds(30).toNanos());
+    TestExchange late = keyRequest();
+    FilterDecision decision = chain[0].onRequest(late);
+    assertThat(decision).isInstanceOf(FilterDecision.Deferred.class);
+    assertThat(late.headers.contains("Authorization")).isFalse();
+    settleWithSigner(decision, late);
+    assertThat(late.headers.get("Authorization")).isEqualTo("Bearer signed-alice-for-jira-api-2");
+  }
+
+  @Test
+  void aFailedSignatureFailsItsRequestsAndTheNextRequestSignsAgain() {
+    Authentication auth = authentication();
+    RequestFilter[] chain = filters(auth, RouteAuth.REQUIRED);
+    signingFailure = new IllegalStateException("HSM unreachable");
+    TestExchange failed = keyRequest();
+    FilterDecision decision = chain[0].onRequest(failed);
+    failed.runLoopTasks();
+    assertThat(((FilterDecision.Deferred) decision).stage().toCompletableFuture())
+        .failsWithin(Duration.ZERO)
+        .withThrowableOfType(ExecutionException.class)
+        .withRootCauseInstanceOf(IllegalStateException.class);
+    assertThat(failed.headers.contains("Authorization")).isFalse();
+
+    TestExchange next = keyRequest();
+    assertThat(run(chain, next)).isSameAs(FilterDecision.CONTINUE);
+    assertThat(next.headers.get("Authorization")).isEqualTo("Bearer signed-alice-for-jira-api-1");
+  }
+
+  @Test
+  void aShutDownSignerFailsTheRequestInsteadOfLeavingItWaiting() {
+    signer =
+        task -> {
+          throw new RejectedExecutionException("shut down");
+        };
+    Authentication auth = authentication();
+    TestExchange exchange = keyRequest();
+    FilterDecision decision = filters(auth, RouteAuth.REQUIRED)[0].onRequest(exchange);
+    exchange.runLoopTasks();
+    assertThat(((FilterDecision.Deferred) decision).stage().toCompletableFuture())
+        .isCompletedExceptionally();
+  }
+
+  private static TestExchange keyRequest() {
+    TestExchange exchange = new TestExchange(HttpMethod.GET, "/rest/api/3/issue/A-1", "10.0.0.1");
+    exchange.headers.set("X-API-Key", USER_KEY);
+    return exchange;
+  }
+
+  private FilterDecision settleWithSigner(FilterDecision decision, TestExchange exchange) {
+    while (!signerTasks.isEmpty()) {
+      signerTasks.remove(0).run();
+    }
+    return settle(decision, exchange);
+  }
+
+  @Test
   void aCredentialsSuccessIsAuditedAgainAfterTheInterval() {
     Authentication auth = authentication();
     for (int i = 0; i < 5; i++) {
@@ -273,8 +419,7 @@ class AuthenticationFilterTest {
                 "svc", null, "jwt", Set.of("confluence:read"), "jti-1", null, "cli", null)));
     assertThat(stage).isNotDone();
     assertThat(exchange.get(Principal.KEY)).isNull();
-    exchange.runLoopTasks();
-    assertThat(stage.join()).isSameAs(FilterDecision.CONTINUE);
+    assertThat(settle(decision, exchange)).isSameAs(FilterDecision.CONTINUE);
     assertThat(exchange.<Principal>get(Principal.KEY).permissions())
         .contains("confluence.pages.view");
     assertThat(exchange.headers.get("Authorization")).startsWith("Bearer signed-svc-for-jira-api");

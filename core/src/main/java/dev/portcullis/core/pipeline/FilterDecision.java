@@ -19,8 +19,8 @@ public sealed interface FilterDecision
   }
 
   /**
-   * The decision is not known yet. The stage may complete on any thread; the engine resumes the
-   * chain on the request's event loop.
+   * The decision is not known yet. The stage may complete on any thread, with any decision
+   * including another deferred one; the engine resumes the chain on the request's event loop.
    */
   static FilterDecision defer(CompletionStage<FilterDecision> stage) {
     return new Deferred(stage);

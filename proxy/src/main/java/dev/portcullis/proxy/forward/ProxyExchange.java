@@ -387,25 +387,31 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
         respondLocally(respond.response());
         return;
       }
-      int next = i + 1;
-      FilterDecision.Deferred deferred = (FilterDecision.Deferred) decision;
-      deferred
-          .stage()
-          .whenComplete(
-              (result, error) ->
-                  ctx.channel().eventLoop().execute(() -> resumeFilters(next - 1, result, error)));
+      awaitFilter(i, (FilterDecision.Deferred) decision);
       return;
     }
     forward();
+  }
+
+  private void awaitFilter(int index, FilterDecision.Deferred deferred) {
+    deferred
+        .stage()
+        .whenComplete(
+            (result, error) ->
+                ctx.channel().eventLoop().execute(() -> resumeFilters(index, result, error)));
   }
 
   private void resumeFilters(int index, FilterDecision result, Throwable error) {
     if (ended) {
       return;
     }
-    if (error != null || result == null || result instanceof FilterDecision.Deferred) {
+    if (error != null || result == null) {
       log.error("deferred filter of route {} failed", route.name(), error);
       respondInternalError();
+    } else if (result instanceof FilterDecision.Deferred again) {
+      // A filter that waited may find it must wait once more (a verified credential whose
+      // identity token is still being signed).
+      awaitFilter(index, again);
     } else if (result instanceof FilterDecision.Respond respond) {
       respondLocally(respond.response());
     } else {
