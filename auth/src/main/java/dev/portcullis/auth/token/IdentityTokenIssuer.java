@@ -4,8 +4,9 @@ import dev.portcullis.core.identity.Principal;
 
 /**
  * Signs the short-lived JWT the gateway sends to a backend in place of the client's credential, and
- * publishes the public keys backends verify it with. Thread-safe; {@link #issue} is on the hot
- * path.
+ * publishes the public keys backends verify it with. Thread-safe. {@link #issue} signs anew on
+ * every call, which for RSA takes about a millisecond: call it off the event loops and reuse what
+ * it returns.
  */
 public interface IdentityTokenIssuer {
   /**

@@ -1,9 +1,7 @@
 package dev.portcullis.auth.token;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import dev.portcullis.core.config.JwtConfig;
 import dev.portcullis.core.identity.Principal;
-import dev.portcullis.core.pipeline.EventLoopCaches;
 import io.jsonwebtoken.JwtBuilder;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Jwks;
@@ -24,22 +22,21 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Signs the identity tokens sent to backends with one RSA key (RS256, {@code kid} = the key's RFC
  * 7638 thumbprint) and publishes its public half as a JWKS.
  *
- * <p>Cost: an RSA-2048 signature costs far more than the rest of a request, so a token is reused
- * for the same principal and audience while more than half its lifetime remains (a backend
- * therefore always gets a token valid for at least {@code ttl / 2}). The key, its {@code kid} and
- * the JWKS document are computed once at construction.
+ * <p>Cost: an RSA-2048 signature takes about a millisecond, far more than the rest of a request:
+ * every call signs, so callers reuse tokens (the authentication filter's identity tokens) and call
+ * it off the event loops. The key, its {@code kid} and the JWKS document are computed once at
+ * construction.
  *
  * <p>The key comes from a PKCS#8 PEM file, or is generated at start. A generated key differs per
  * replica and per restart, so replicas that backends reach through one JWKS URL must share a
  * configured key.
  *
- * <p>Threading: thread-safe; the private key is immutable, the token cache is a Caffeine cache.
+ * <p>Threading: thread-safe; the private key is immutable.
  */
 public final class RsaIdentityTokenIssuer implements IdentityTokenIssuer {
   private static final int MIN_KEY_BITS = 2048;
@@ -50,9 +47,6 @@ public final class RsaIdentityTokenIssuer implements IdentityTokenIssuer {
   private final String issuer;
   private final long ttlMillis;
   private final Clock clock;
-  private final Cache<TokenKey, String> reusable;
-
-  private record TokenKey(Principal principal, String audience) {}
 
   RsaIdentityTokenIssuer(RSAPrivateCrtKey privateKey, String issuer, long ttlMillis, Clock clock) {
     this.privateKey = privateKey;
@@ -79,12 +73,6 @@ public final class RsaIdentityTokenIssuer implements IdentityTokenIssuer {
             .build();
     this.keyId = jwk.getId();
     this.jwksJson = "{\"keys\":[" + Jwks.json(jwk) + "]}";
-    this.reusable =
-        EventLoopCaches.newBuilder()
-            .maximumSize(10_000)
-            .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-            .expireAfterWrite(ttlMillis / 2, TimeUnit.MILLISECONDS)
-            .build();
   }
 
   /**
@@ -163,11 +151,6 @@ public final class RsaIdentityTokenIssuer implements IdentityTokenIssuer {
 
   @Override
   public String issue(Principal principal, String audience) {
-    return reusable.get(new TokenKey(principal, audience), key -> sign(principal, audience));
-  }
-
-  /** A new token, bypassing reuse. */
-  String sign(Principal principal, String audience) {
     long now = clock.millis();
     // Whole seconds, as NumericDate requires; the expiry keeps the full lifetime.
     long issuedAt = now - now % 1000;

@@ -254,8 +254,12 @@ class AuthenticationFilterTest {
     TestExchange first = keyRequest();
     settleWithSigner(chain[0].onRequest(first), first);
 
-    // 23 s into a 30 s reuse: past three quarters, so the token is renewed ahead of time.
-    clock.addAndGet(Duration.ofSeconds(23).toNanos());
+    // Not yet due at 26 s of a 30 s reuse; at 27 s, past seven eighths, renewed ahead of time.
+    clock.addAndGet(Duration.ofSeconds(26).toNanos());
+    TestExchange early = keyRequest();
+    assertThat(chain[0].onRequest(early)).isSameAs(FilterDecision.CONTINUE);
+    assertThat(signerTasks).isEmpty();
+    clock.addAndGet(Duration.ofSeconds(1).toNanos());
     for (int i = 0; i < 2; i++) {
       TestExchange exchange = keyRequest();
       assertThat(chain[0].onRequest(exchange)).isSameAs(FilterDecision.CONTINUE);

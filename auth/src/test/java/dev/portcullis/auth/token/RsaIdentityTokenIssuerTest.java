@@ -105,12 +105,17 @@ class RsaIdentityTokenIssuerTest {
   }
 
   @Test
-  void aTokenIsReusedForHalfItsLifetimeThenReplaced() {
+  void everyCallSignsANewTokenForItsAudienceAndTheTimeOfTheCall() {
     RsaIdentityTokenIssuer issuer =
         RsaIdentityTokenIssuer.create(JwtConfig.IdentityToken.DEFAULTS, clock);
     String first = issuer.issue(ALICE, "jira-api");
-    assertThat(issuer.issue(ALICE, "jira-api")).isSameAs(first);
-    assertThat(issuer.issue(ALICE, "confluence-api")).isNotEqualTo(first);
+    String again = issuer.issue(ALICE, "jira-api");
+    assertThat(again).isNotEqualTo(first);
+    assertThat(parse(issuer.jwksJson(), again, clock).getPayload().getId())
+        .isNotEqualTo(parse(issuer.jwksJson(), first, clock).getPayload().getId());
+    Claims forConfluence =
+        parse(issuer.jwksJson(), issuer.issue(ALICE, "confluence-api"), clock).getPayload();
+    assertThat(forConfluence.getAudience()).containsExactly("confluence-api");
     Principal bob = new Principal("bob", null, "jwt", Set.of(), "j", null, null, null);
     Claims bobs = parse(issuer.jwksJson(), issuer.issue(bob, "jira-api"), clock).getPayload();
     assertThat(bobs.get("tenant_id")).isNull();
@@ -118,7 +123,6 @@ class RsaIdentityTokenIssuerTest {
 
     clock.advance(Duration.ofSeconds(31));
     String later = issuer.issue(ALICE, "jira-api");
-    assertThat(later).isNotEqualTo(first);
     assertThat(parse(issuer.jwksJson(), later, clock).getPayload().getExpiration())
         .isEqualTo(Date.from(Instant.parse("2026-11-25T12:01:31Z")));
   }

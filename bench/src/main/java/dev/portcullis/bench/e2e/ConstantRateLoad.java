@@ -39,8 +39,8 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Threads: {@code --threads} event loops (one by default, so the generator fits on one pinned
  * core); a connection's state, counters and histogram are touched only by its own loop and read by
- * the main thread after the group has terminated. Buffers: the request is one unreleasable buffer
- * written as duplicates; every inbound message is released here.
+ * the main thread after the group has terminated. Buffers: each distinct request is one
+ * unreleasable buffer written as duplicates; every inbound message is released here.
  *
  * <p>Prints one line of {@code key=value} pairs (rates in requests/s, latencies in ms) for {@code
  * bench/run-e2e} to parse. Exit status 0 even with errors: the caller reports them.
@@ -54,6 +54,8 @@ public final class ConstantRateLoad {
   /**
    * @param headers extra request header lines ({@code Name: value}), such as the API key the
    *     full-pipeline gateway requires
+   * @param rotatingHeaders header lines taken in turn, one per request (empty for none): with one
+   *     credential per line, every request comes from one of many principals
    */
   record Options(
       URI url,
@@ -63,14 +65,16 @@ public final class ConstantRateLoad {
       long durationNanos,
       int threads,
       List<String> headers,
+      List<String> rotatingHeaders,
       Path timeline) {
     Options {
       headers = List.copyOf(headers);
+      rotatingHeaders = List.copyOf(rotatingHeaders);
       for (String header : headers) {
-        if (header.indexOf(':') < 1 || header.indexOf('\r') >= 0 || header.indexOf('\n') >= 0) {
-          throw new IllegalArgumentException(
-              "--header: " + header + " (expected: Name: value on one line)");
-        }
+        checkHeader("--header", header);
+      }
+      for (String header : rotatingHeaders) {
+        checkHeader("--header-file", header);
       }
       if (!"http".equals(url.getScheme()) || url.getPort() < 0) {
         throw new IllegalArgumentException("--url: " + url + " (expected: http://host:port/path)");
@@ -93,7 +97,14 @@ public final class ConstantRateLoad {
       }
     }
 
-    static Options parse(String[] args) {
+    private static void checkHeader(String option, String header) {
+      if (header.indexOf(':') < 1 || header.indexOf('\r') >= 0 || header.indexOf('\n') >= 0) {
+        throw new IllegalArgumentException(
+            option + ": " + header + " (expected: Name: value on one line)");
+      }
+    }
+
+    static Options parse(String[] args) throws IOException {
       URI url = null;
       double rate = 1000;
       int connections = 16;
@@ -101,6 +112,7 @@ public final class ConstantRateLoad {
       double duration = 10;
       int threads = 1;
       List<String> headers = new ArrayList<>();
+      List<String> rotatingHeaders = new ArrayList<>();
       Path timeline = null;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : "";
@@ -112,6 +124,10 @@ public final class ConstantRateLoad {
           case "--duration" -> duration = Double.parseDouble(value);
           case "--threads" -> threads = Integer.parseInt(value);
           case "--header" -> headers.add(value);
+          case "--header-file" ->
+              Files.readAllLines(Path.of(value)).stream()
+                  .filter(line -> !line.isBlank())
+                  .forEach(rotatingHeaders::add);
           case "--timeline" -> timeline = Path.of(value);
           default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
         }
@@ -128,6 +144,7 @@ public final class ConstantRateLoad {
           (long) (duration * 1e9),
           threads,
           headers,
+          rotatingHeaders,
           timeline);
     }
   }
@@ -136,12 +153,12 @@ public final class ConstantRateLoad {
     Options options;
     try {
       options = Options.parse(args);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | IOException e) {
       System.err.println("ConstantRateLoad: " + e.getMessage());
       System.err.println(
           "usage: ConstantRateLoad --url http://127.0.0.1:PORT/PATH --rate R [--connections 16]"
               + " [--warmup 2] [--duration 10] [--threads 1] [--header 'Name: value' ...]"
-              + " [--timeline FILE]");
+              + " [--header-file FILE] [--timeline FILE]");
       System.exit(2);
       return;
     }
@@ -160,19 +177,23 @@ public final class ConstantRateLoad {
     String host = o.url().getHost();
     int port = o.url().getPort();
     String path = o.url().getRawPath().isEmpty() ? "/" : o.url().getRawPath();
-    byte[] head =
-        ("GET "
-                + path
-                + " HTTP/1.1\r\nHost: "
-                + host
-                + ":"
-                + port
-                + "\r\nUser-Agent: portcullis-bench\r\nAccept: */*\r\n"
-                + extraHeaders(o.headers())
-                + "\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
-    ByteBuf request =
-        Unpooled.unreleasableBuffer(Unpooled.directBuffer(head.length).writeBytes(head));
+    String common =
+        "GET "
+            + path
+            + " HTTP/1.1\r\nHost: "
+            + host
+            + ":"
+            + port
+            + "\r\nUser-Agent: portcullis-bench\r\nAccept: */*\r\n"
+            + extraHeaders(o.headers());
+    List<String> rotating = o.rotatingHeaders().isEmpty() ? List.of("") : o.rotatingHeaders();
+    ByteBuf[] requests = new ByteBuf[rotating.size()];
+    for (int i = 0; i < requests.length; i++) {
+      String line = rotating.get(i).isEmpty() ? "" : rotating.get(i) + "\r\n";
+      byte[] head = (common + line + "\r\n").getBytes(StandardCharsets.US_ASCII);
+      requests[i] =
+          Unpooled.unreleasableBuffer(Unpooled.directBuffer(head.length).writeBytes(head));
+    }
 
     // epoll, as in every run before io_uring existed here: the backend and the load generator are
     // the fixed yardstick that nginx and the gateways are measured against.
@@ -204,7 +225,13 @@ public final class ConstantRateLoad {
       for (int i = 0; i < o.connections(); i++) {
         Connection c =
             new Connection(
-                request, start + i * spacing, interval, measureFrom, end, done, timelineSeconds);
+                new Requests(requests, i, o.connections()),
+                start + i * spacing,
+                interval,
+                measureFrom,
+                end,
+                done,
+                timelineSeconds);
         connections.add(c);
         bootstrap
             .clone()
@@ -298,11 +325,36 @@ public final class ConstantRateLoad {
     Files.writeString(file, out);
   }
 
+  /**
+   * The requests one connection sends in turn: connection {@code c} of {@code n} takes every {@code
+   * n}th, starting at its own index, so together the connections cycle through all of them.
+   */
+  static final class Requests {
+    private final ByteBuf[] all;
+    private final int step;
+    private int next;
+
+    Requests(ByteBuf[] all, int first, int step) {
+      this.all = all;
+      this.step = step % all.length;
+      this.next = first % all.length;
+    }
+
+    ByteBuf next() {
+      ByteBuf request = all[next];
+      next += step;
+      if (next >= all.length) {
+        next -= all.length;
+      }
+      return request;
+    }
+  }
+
   /** One connection's schedule; every field is confined to the channel's event loop. */
   static final class Connection extends ChannelInboundHandlerAdapter {
     final Histogram histogram = new Histogram(MAX_LATENCY_NANOS, 3);
     private final Histogram warmupHistogram = new Histogram(MAX_LATENCY_NANOS, 3);
-    private final ByteBuf request;
+    private final Requests requests;
     private final long interval;
     private final long measureFrom;
     private final long end;
@@ -320,14 +372,14 @@ public final class ConstantRateLoad {
     long non2xx;
 
     Connection(
-        ByteBuf request,
+        Requests requests,
         long firstIntended,
         long interval,
         long measureFrom,
         long end,
         CountDownLatch done,
         int timelineSeconds) {
-      this.request = request;
+      this.requests = requests;
       this.timelineCompleted = new long[1 + timelineSeconds];
       this.timelineOver1ms = new long[1 + timelineSeconds];
       this.timelineOver5ms = new long[1 + timelineSeconds];
@@ -369,7 +421,7 @@ public final class ConstantRateLoad {
       inFlightIntended = nextIntended;
       nextIntended += interval;
       inFlight = true;
-      ctx.writeAndFlush(request.duplicate());
+      ctx.writeAndFlush(requests.next().duplicate());
     }
 
     @Override
