@@ -8,6 +8,7 @@ import io.netty.util.AsciiString;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
 /**
@@ -15,12 +16,14 @@ import java.util.function.LongSupplier;
  * signed on the signing executor, never on an event loop: an RS256 signature takes about a
  * millisecond, which on a loop would stall every connection it serves.
  *
- * <p>A token is sent for at most {@code reuseFor} after it was signed. Once seven eighths of that
- * has passed, the next request still gets it and a new one is signed in the background, so a
- * principal with steady traffic never waits for a signature; only a principal's first request, or
- * one after the token went stale unused, waits (the filter defers). Seven eighths: every active
- * principal costs a signature per renewal (10,000 of them, a core's half), so renewing earlier
- * costs more, while the last eighth (3.75 s of the default 30) leaves the signer ample time.
+ * <p>A token is sent for at most {@code reuseFor} after it was signed. Once it is due for renewal,
+ * the next request still gets it and a new one is signed in the background, so a principal with
+ * steady traffic never waits for a signature; only a principal's first request, or one after the
+ * token went stale unused, waits (the filter defers). A token comes due at a random point between
+ * five and seven eighths of {@code reuseFor}: principals that arrived together (a replica starting
+ * behind a busy balancer) would otherwise come due together every cycle, and 10,000 signatures at
+ * once hold the signer for ten seconds. Not earlier, since every renewal of every active principal
+ * costs a signature.
  *
  * <p>Keyed by the principal's identity: the verifiers' caches hand out the same principal instance
  * for a credential, so a repeat request finds its token with one lookup. Thread-safe; concurrent
@@ -31,7 +34,6 @@ final class IdentityTokens {
   private final AsciiString header;
   private final boolean bearer;
   private final long reuseNanos;
-  private final long renewAfterNanos;
   private final LongSupplier nanoClock;
   private final Cache<Principal, Issued> issued =
       EventLoopCaches.newBuilder().weakKeys().maximumSize(100_000).build();
@@ -43,7 +45,6 @@ final class IdentityTokens {
     this.header = AsciiString.of(propagation.header());
     this.bearer = HttpHeaderNames.AUTHORIZATION.contentEqualsIgnoreCase(propagation.header());
     this.reuseNanos = propagation.reuseFor().toNanos();
-    this.renewAfterNanos = reuseNanos - reuseNanos / 8;
     this.nanoClock = nanoClock;
   }
 
@@ -65,11 +66,11 @@ final class IdentityTokens {
   AsciiString headerValue(Principal principal, String audience) {
     for (Issued i = issued.getIfPresent(principal); i != null; i = i.next) {
       if (i.audience.equals(audience)) {
-        long age = nanoClock.getAsLong() - i.signedAt;
-        if (age >= reuseNanos) {
+        long now = nanoClock.getAsLong();
+        if (now - i.staleAt >= 0) {
           return null;
         }
-        if (age >= renewAfterNanos && !i.renewing) {
+        if (now - i.dueAt >= 0 && !i.renewing) {
           i.renewing = true;
           sign(principal, audience);
         }
@@ -108,11 +109,18 @@ final class IdentityTokens {
       long signedAt = nanoClock.getAsLong();
       String token = propagation.issuer().issue(key.principal, key.audience);
       AsciiString value = new AsciiString(bearer ? "Bearer " + token : token);
+      long dueAfter = reuseNanos / 8 * 5 + ThreadLocalRandom.current().nextLong(reuseNanos / 4 + 1);
       issued
           .asMap()
           .compute(
               key.principal,
-              (p, head) -> new Issued(key.audience, value, signedAt, without(head, key.audience)));
+              (p, head) ->
+                  new Issued(
+                      key.audience,
+                      value,
+                      signedAt + dueAfter,
+                      signedAt + reuseNanos,
+                      without(head, key.audience)));
       result.complete(value);
     } catch (RuntimeException e) {
       result.completeExceptionally(e);
@@ -128,7 +136,7 @@ final class IdentityTokens {
     Issued rest = without(head.next, audience);
     return head.audience.equals(audience)
         ? rest
-        : new Issued(head.audience, head.headerValue, head.signedAt, rest);
+        : new Issued(head.audience, head.headerValue, head.dueAt, head.staleAt, rest);
   }
 
   /** A signature under way; by value, so concurrent misses for one principal find each other. */
@@ -138,7 +146,8 @@ final class IdentityTokens {
   private static final class Issued {
     final String audience;
     final AsciiString headerValue;
-    final long signedAt;
+    final long dueAt;
+    final long staleAt;
     final Issued next;
 
     /**
@@ -147,10 +156,11 @@ final class IdentityTokens {
      */
     boolean renewing;
 
-    Issued(String audience, AsciiString headerValue, long signedAt, Issued next) {
+    Issued(String audience, AsciiString headerValue, long dueAt, long staleAt, Issued next) {
       this.audience = audience;
       this.headerValue = headerValue;
-      this.signedAt = signedAt;
+      this.dueAt = dueAt;
+      this.staleAt = staleAt;
       this.next = next;
     }
   }

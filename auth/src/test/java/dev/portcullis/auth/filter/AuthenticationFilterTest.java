@@ -254,12 +254,12 @@ class AuthenticationFilterTest {
     TestExchange first = keyRequest();
     settleWithSigner(chain[0].onRequest(first), first);
 
-    // Not yet due at 26 s of a 30 s reuse; at 27 s, past seven eighths, renewed ahead of time.
-    clock.addAndGet(Duration.ofSeconds(26).toNanos());
+    // Due at a random point from 18.75 to 26.25 s of a 30 s reuse: not at 18 s, surely at 27 s.
+    clock.addAndGet(Duration.ofSeconds(18).toNanos());
     TestExchange early = keyRequest();
     assertThat(chain[0].onRequest(early)).isSameAs(FilterDecision.CONTINUE);
     assertThat(signerTasks).isEmpty();
-    clock.addAndGet(Duration.ofSeconds(1).toNanos());
+    clock.addAndGet(Duration.ofSeconds(9).toNanos());
     for (int i = 0; i < 2; i++) {
       TestExchange exchange = keyRequest();
       assertThat(chain[0].onRequest(exchange)).isSameAs(FilterDecision.CONTINUE);

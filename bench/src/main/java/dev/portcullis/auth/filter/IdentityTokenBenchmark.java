@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The identity token per proxied request: {@code issueReused}, the header value of a principal
  * whose token is fresh (what a busy client's requests cost on the event loop), and {@code
- * signFresh}, an RS256 signature (a principal's first request, and a renewal every 26 s, both on
+ * signFresh}, an RS256 signature (a principal's first request, and a renewal every 19-26 s, both on
  * the signing pool).
  */
 @BenchmarkMode(Mode.AverageTime)

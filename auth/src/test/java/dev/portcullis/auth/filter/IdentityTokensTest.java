@@ -1,0 +1,66 @@
+package dev.portcullis.auth.filter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.auth.token.IdentityTokenIssuer;
+import dev.portcullis.core.identity.Principal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class IdentityTokensTest {
+  private final AtomicLong clock = new AtomicLong(5_000_000_000L);
+  private final List<Runnable> signerTasks = new ArrayList<>();
+
+  private final IdentityTokenIssuer issuer =
+      new IdentityTokenIssuer() {
+        @Override
+        public String issue(Principal principal, String audience) {
+          return "token-" + principal.subject();
+        }
+
+        @Override
+        public String jwksJson() {
+          return "{\"keys\":[]}";
+        }
+      };
+
+  @Test
+  void principalsSignedTogetherComeDueForRenewalSpreadOverTheWindow() {
+    IdentityTokens tokens =
+        new IdentityTokens(
+            new Authentication.IdentityPropagation(
+                issuer, "Authorization", u -> u, Duration.ofSeconds(32), signerTasks::add),
+            clock::get);
+    List<Principal> principals = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      Principal p = new Principal("user-" + i, null, "jwt", Set.of(), "jti-" + i, null, null, null);
+      principals.add(p);
+      tokens.sign(p, "jira-api");
+    }
+    signerTasks.forEach(Runnable::run);
+    signerTasks.clear();
+
+    // The window is 20 to 28 s of the 32 s reuse. Before it nobody is due; in its middle about
+    // half; after it everyone (each asks once, however often it is seen).
+    assertThat(dueAfter(tokens, principals, 19)).isZero();
+    int midway = dueAfter(tokens, principals, 5);
+    assertThat(midway).isBetween(50, 150);
+    assertThat(midway + dueAfter(tokens, principals, 5)).isEqualTo(200);
+    assertThat(dueAfter(tokens, principals, 2)).isZero();
+  }
+
+  /** Advances the clock, sends one request per principal, and counts the renewals asked for. */
+  private int dueAfter(IdentityTokens tokens, List<Principal> principals, int seconds) {
+    clock.addAndGet(Duration.ofSeconds(seconds).toNanos());
+    for (Principal p : principals) {
+      assertThat((Object) tokens.headerValue(p, "jira-api")).isNotNull();
+    }
+    int due = signerTasks.size();
+    signerTasks.clear();
+    return due;
+  }
+}
