@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
@@ -39,6 +40,8 @@ final class IdentityTokens {
       EventLoopCaches.newBuilder().weakKeys().maximumSize(100_000).build();
   private final ConcurrentHashMap<Signing, CompletableFuture<AsciiString>> signing =
       new ConcurrentHashMap<>();
+  private final PriorityBlockingQueue<Queued> queue =
+      new PriorityBlockingQueue<>(64, (a, b) -> Long.signum(a.deadline - b.deadline));
 
   IdentityTokens(Authentication.IdentityPropagation propagation, LongSupplier nanoClock) {
     this.propagation = propagation;
@@ -72,7 +75,7 @@ final class IdentityTokens {
         }
         if (now - i.dueAt >= 0 && !i.renewing) {
           i.renewing = true;
-          sign(principal, audience);
+          sign(principal, audience, i.staleAt);
         }
         return i.headerValue;
       }
@@ -81,10 +84,22 @@ final class IdentityTokens {
   }
 
   /**
-   * Signs a token for this principal and audience on the signing executor, or joins the signature
-   * already under way. Completes exceptionally if the issuer fails or the executor is shut down.
+   * Signs a token for this principal and audience on the signing executor, for a request that waits
+   * for it, or joins the signature already under way. Completes exceptionally if the issuer fails
+   * or the executor is shut down.
    */
   CompletableFuture<AsciiString> sign(Principal principal, String audience) {
+    return sign(principal, audience, nanoClock.getAsLong());
+  }
+
+  /**
+   * Queues a signature needed by {@code deadline}: a waiting request's is now, a renewal's when the
+   * token it replaces goes stale. Each queued signature hands the executor one task that signs the
+   * most urgent one queued, so the signer works earliest deadline first whatever order its own
+   * queue keeps: after a burst of renewals, a principal's first request or a token about to go
+   * stale does not wait behind renewals that have time.
+   */
+  private CompletableFuture<AsciiString> sign(Principal principal, String audience, long deadline) {
     Signing key = new Signing(principal, audience);
     CompletableFuture<AsciiString> pending = signing.get(key);
     if (pending != null) {
@@ -95,13 +110,24 @@ final class IdentityTokens {
     if (pending != null) {
       return pending;
     }
+    queue.add(new Queued(key, created, deadline));
     try {
-      propagation.signer().execute(() -> signNow(key, created));
+      propagation.signer().execute(this::signMostUrgent);
     } catch (RejectedExecutionException e) {
-      signing.remove(key, created);
-      created.completeExceptionally(e);
+      // Shut down: nothing queued will be signed.
+      for (Queued q = queue.poll(); q != null; q = queue.poll()) {
+        signing.remove(q.key, q.result);
+        q.result.completeExceptionally(e);
+      }
     }
     return created;
+  }
+
+  private void signMostUrgent() {
+    Queued q = queue.poll();
+    if (q != null) {
+      signNow(q.key, q.result);
+    }
   }
 
   private void signNow(Signing key, CompletableFuture<AsciiString> result) {
@@ -141,6 +167,8 @@ final class IdentityTokens {
 
   /** A signature under way; by value, so concurrent misses for one principal find each other. */
   private record Signing(Principal principal, String audience) {}
+
+  private record Queued(Signing key, CompletableFuture<AsciiString> result, long deadline) {}
 
   /** One token per audience, as a short list: a principal rarely calls more than two upstreams. */
   private static final class Issued {

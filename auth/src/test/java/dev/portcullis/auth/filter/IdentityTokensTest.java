@@ -4,21 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.auth.token.IdentityTokenIssuer;
 import dev.portcullis.core.identity.Principal;
+import io.netty.util.AsciiString;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class IdentityTokensTest {
   private final AtomicLong clock = new AtomicLong(5_000_000_000L);
   private final List<Runnable> signerTasks = new ArrayList<>();
+  private final List<String> signedFor = new ArrayList<>();
 
   private final IdentityTokenIssuer issuer =
       new IdentityTokenIssuer() {
         @Override
         public String issue(Principal principal, String audience) {
+          signedFor.add(principal.subject());
           return "token-" + principal.subject();
         }
 
@@ -51,6 +55,36 @@ class IdentityTokensTest {
     assertThat(midway).isBetween(50, 150);
     assertThat(midway + dueAfter(tokens, principals, 5)).isEqualTo(200);
     assertThat(dueAfter(tokens, principals, 2)).isZero();
+  }
+
+  @Test
+  void aWaitingRequestsSignatureComesBeforeRenewalsThatHaveTime() {
+    IdentityTokens tokens =
+        new IdentityTokens(
+            new Authentication.IdentityPropagation(
+                issuer, "Authorization", u -> u, Duration.ofSeconds(32), signerTasks::add),
+            clock::get);
+    Principal renewed = new Principal("renewed", null, "jwt", Set.of(), "j1", null, null, null);
+    Principal soonStale = new Principal("soon", null, "jwt", Set.of(), "j2", null, null, null);
+    tokens.sign(renewed, "jira-api");
+    signerTasks.remove(0).run();
+    clock.addAndGet(Duration.ofSeconds(1).toNanos());
+    tokens.sign(soonStale, "jira-api");
+    signerTasks.remove(0).run();
+
+    // At 29 s both are due (renewed's token goes stale a second before soonStale's), asked for in
+    // the other order; then a new principal's first request arrives and waits.
+    clock.addAndGet(Duration.ofSeconds(28).toNanos());
+    assertThat((Object) tokens.headerValue(soonStale, "jira-api")).isNotNull();
+    assertThat((Object) tokens.headerValue(renewed, "jira-api")).isNotNull();
+    Principal newcomer = new Principal("new", null, "jwt", Set.of(), "j3", null, null, null);
+    CompletableFuture<AsciiString> waiting = tokens.sign(newcomer, "jira-api");
+    assertThat(signerTasks).hasSize(3);
+
+    signerTasks.remove(0).run();
+    assertThat(waiting).isCompletedWithValue(AsciiString.of("Bearer token-new"));
+    signerTasks.forEach(Runnable::run);
+    assertThat(signedFor).containsExactly("renewed", "soon", "new", "renewed", "soon");
   }
 
   /** Advances the clock, sends one request per principal, and counts the renewals asked for. */
