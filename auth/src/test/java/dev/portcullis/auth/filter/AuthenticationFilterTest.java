@@ -248,21 +248,17 @@ class AuthenticationFilterTest {
 
   @Test
   void aTokenDueForRenewalIsStillSentWhileItsSuccessorIsSignedInTheBackground() {
-    signer = signerTasks::add;
-    Authentication auth = authentication();
-    RequestFilter[] chain = filters(auth, RouteAuth.REQUIRED);
-    TestExchange first = keyRequest();
-    settleWithSigner(chain[0].onRequest(first), first);
+    RequestFilter filter = filterAfterAFirstSignature();
 
     // Due at a random point from 18.75 to 26.25 s of a 30 s reuse: not at 18 s, surely at 27 s.
     clock.addAndGet(Duration.ofSeconds(18).toNanos());
     TestExchange early = keyRequest();
-    assertThat(chain[0].onRequest(early)).isSameAs(FilterDecision.CONTINUE);
+    assertThat(filter.onRequest(early)).isSameAs(FilterDecision.CONTINUE);
     assertThat(signerTasks).isEmpty();
     clock.addAndGet(Duration.ofSeconds(9).toNanos());
     for (int i = 0; i < 2; i++) {
       TestExchange exchange = keyRequest();
-      assertThat(chain[0].onRequest(exchange)).isSameAs(FilterDecision.CONTINUE);
+      assertThat(filter.onRequest(exchange)).isSameAs(FilterDecision.CONTINUE);
       assertThat(exchange.headers.get("Authorization"))
           .isEqualTo("Bearer signed-alice-for-jira-api-1");
     }
@@ -271,7 +267,7 @@ class AuthenticationFilterTest {
 
     clock.addAndGet(Duration.ofSeconds(10).toNanos());
     TestExchange renewed = keyRequest();
-    assertThat(chain[0].onRequest(renewed)).isSameAs(FilterDecision.CONTINUE);
+    assertThat(filter.onRequest(renewed)).isSameAs(FilterDecision.CONTINUE);
     assertThat(renewed.headers.get("Authorization"))
         .isEqualTo("Bearer signed-alice-for-jira-api-2");
     assertThat(signerTasks).isEmpty();
@@ -279,15 +275,11 @@ class AuthenticationFilterTest {
 
   @Test
   void aTokenPastItsReuseTimeIsNotSentAndTheRequestWaitsForANewOne() {
-    signer = signerTasks::add;
-    Authentication auth = authentication();
-    RequestFilter[] chain = filters(auth, RouteAuth.REQUIRED);
-    TestExchange first = keyRequest();
-    settleWithSigner(chain[0].onRequest(first), first);
+    RequestFilter filter = filterAfterAFirstSignature();
 
     clock.addAndGet(Duration.ofSeconds(30).toNanos());
     TestExchange late = keyRequest();
-    FilterDecision decision = chain[0].onRequest(late);
+    FilterDecision decision = filter.onRequest(late);
     assertThat(decision).isInstanceOf(FilterDecision.Deferred.class);
     assertThat(late.headers.contains("Authorization")).isFalse();
     settleWithSigner(decision, late);
@@ -331,6 +323,15 @@ class AuthenticationFilterTest {
     TestExchange exchange = new TestExchange(HttpMethod.GET, "/rest/api/3/issue/A-1", "10.0.0.1");
     exchange.headers.set("X-API-Key", USER_KEY);
     return exchange;
+  }
+
+  /** The authentication filter with a queued signer, after alice's first token was signed. */
+  private RequestFilter filterAfterAFirstSignature() {
+    signer = signerTasks::add;
+    RequestFilter filter = filters(authentication(), RouteAuth.REQUIRED)[0];
+    TestExchange first = keyRequest();
+    settleWithSigner(filter.onRequest(first), first);
+    return filter;
   }
 
   private FilterDecision settleWithSigner(FilterDecision decision, TestExchange exchange) {

@@ -34,11 +34,7 @@ class IdentityTokensTest {
 
   @Test
   void principalsSignedTogetherComeDueForRenewalSpreadOverTheWindow() {
-    IdentityTokens tokens =
-        new IdentityTokens(
-            new Authentication.IdentityPropagation(
-                issuer, "Authorization", u -> u, Duration.ofSeconds(32), signerTasks::add),
-            clock::get);
+    IdentityTokens tokens = tokens();
     List<Principal> principals = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       Principal p = new Principal("user-" + i, null, "jwt", Set.of(), "jti-" + i, null, null, null);
@@ -59,11 +55,7 @@ class IdentityTokensTest {
 
   @Test
   void aWaitingRequestsSignatureComesBeforeRenewalsThatHaveTime() {
-    IdentityTokens tokens =
-        new IdentityTokens(
-            new Authentication.IdentityPropagation(
-                issuer, "Authorization", u -> u, Duration.ofSeconds(32), signerTasks::add),
-            clock::get);
+    IdentityTokens tokens = tokens();
     Principal renewed = new Principal("renewed", null, "jwt", Set.of(), "j1", null, null, null);
     Principal soonStale = new Principal("soon", null, "jwt", Set.of(), "j2", null, null, null);
     tokens.sign(renewed, "jira-api");
@@ -85,6 +77,14 @@ class IdentityTokensTest {
     assertThat(waiting).isCompletedWithValue(AsciiString.of("Bearer token-new"));
     signerTasks.forEach(Runnable::run);
     assertThat(signedFor).containsExactly("renewed", "soon", "new", "renewed", "soon");
+  }
+
+  /** Tokens reused for 32 s, so due for renewal between 20 and 28 s; signed when a test says. */
+  private IdentityTokens tokens() {
+    return new IdentityTokens(
+        new Authentication.IdentityPropagation(
+            issuer, "Authorization", u -> u, Duration.ofSeconds(32), signerTasks::add),
+        clock::get);
   }
 
   /** Advances the clock, sends one request per principal, and counts the renewals asked for. */
