@@ -50,7 +50,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /bytes?n=N[&chunked=true][&type=T][&encoding=E]}: N bytes of {@link #patternByte} in
  *       64 KiB chunks, written as fast as the gateway takes them, with Content-Type T
  *       (application/octet-stream by default) and Content-Encoding E if given
- *   <li>{@code /slow?ms=N}: answers after N ms
+ *   <li>{@code /slow?ms=N}: answers after N ms (counting the most answers pending at once)
  *   <li>{@code /silent}: never answers
  *   <li>{@code /close}: closes the connection without answering
  *   <li>{@code /health}: the status set by {@link #healthStatus} (200 by default), for health
@@ -84,6 +84,8 @@ public final class TestUpstream implements AutoCloseable {
   private final AtomicInteger accepted = new AtomicInteger();
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicInteger maxOpen = new AtomicInteger();
+  private final AtomicInteger slowPending = new AtomicInteger();
+  private final AtomicInteger maxSlowPending = new AtomicInteger();
   private final AtomicInteger requests = new AtomicInteger();
   private final ConcurrentLinkedQueue<String> requestLines = new ConcurrentLinkedQueue<>();
   private final AtomicInteger forcedStatus = new AtomicInteger();
@@ -124,6 +126,16 @@ public final class TestUpstream implements AutoCloseable {
 
   public int maxOpenConnections() {
     return maxOpen.get();
+  }
+
+  /**
+   * The most {@code /slow} requests waiting for their answer at once: with HTTP/1.1 upstream
+   * connections, the most connections the gateway had in use. Unlike {@link #maxOpenConnections},
+   * it does not count a connection the gateway has already closed but whose close has not reached
+   * this side yet.
+   */
+  public int maxConcurrentSlowRequests() {
+    return maxSlowPending.get();
   }
 
   public int openConnections() {
@@ -228,8 +240,15 @@ public final class TestUpstream implements AutoCloseable {
         case "/health" -> sendText(ctx, r, healthStatus.get(), "{\"health\":true}");
         case "/slow" -> {
           long ms = Long.parseLong(query.parameters().get("ms").get(0));
+          maxSlowPending.accumulateAndGet(slowPending.incrementAndGet(), Math::max);
           ctx.executor()
-              .schedule(() -> sendText(ctx, r, 200, "slow ok"), ms, TimeUnit.MILLISECONDS);
+              .schedule(
+                  () -> {
+                    slowPending.decrementAndGet();
+                    sendText(ctx, r, 200, "slow ok");
+                  },
+                  ms,
+                  TimeUnit.MILLISECONDS);
         }
         case "/sink" ->
             sendText(

@@ -89,7 +89,10 @@ class UpstreamPoolIT {
       assertThat(response.get().body()).isEqualTo("slow ok");
     }
     assertThat(upstream.requests()).isEqualTo(20);
-    assertThat(upstream.maxOpenConnections()).isLessThanOrEqualTo(2);
+    // Not the upstream's count of open connections: when a loop closes an idle connection to give
+    // its permit to a loop with waiters, the new connection can be accepted before the old one's
+    // close arrives, and the upstream sees three for a moment although the gateway never held them.
+    assertThat(upstream.maxConcurrentSlowRequests()).isEqualTo(2);
   }
 
   @Test
