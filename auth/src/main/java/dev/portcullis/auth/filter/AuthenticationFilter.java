@@ -17,6 +17,8 @@ import io.netty.util.AsciiString;
 import java.net.InetAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One route's authentication: refuses blocked client addresses, picks the presented credential,
@@ -33,6 +35,7 @@ import java.util.concurrent.CompletionStage;
  * thread-safe.
  */
 final class AuthenticationFilter implements RequestFilter {
+  private static final Logger log = LoggerFactory.getLogger(AuthenticationFilter.class);
   private static final String REALM = "Bearer realm=\"portcullis\"";
   private static final String REALM_INVALID = REALM + ", error=\"invalid_token\"";
 
@@ -126,15 +129,7 @@ final class AuthenticationFilter implements RequestFilter {
     if (verdict instanceof AuthVerdict.Unavailable) {
       auth.attempts(method).unavailable.increment();
       auth.audit.unavailable(exchange, method);
-      HttpHeaders headers = new DefaultHttpHeaders();
-      headers.set(HttpHeaderNames.RETRY_AFTER, "1");
-      GatewayResponse error =
-          GatewayResponse.error(
-              HttpResponseStatus.SERVICE_UNAVAILABLE,
-              "auth_unavailable",
-              "The credential could not be checked right now; retry shortly",
-              exchange);
-      return FilterDecision.respond(withHeaders(error, headers));
+      return unavailable(exchange, "The credential could not be checked right now; retry shortly");
     }
     return reject(exchange, method, (AuthVerdict.Rejected) verdict);
   }
@@ -149,12 +144,26 @@ final class AuthenticationFilter implements RequestFilter {
     return FilterDecision.defer(
         tokens
             .sign(principal, audience)
-            .thenApplyAsync(
-                signed -> {
+            .handleAsync(
+                (signed, error) -> {
+                  if (error != null) {
+                    log.warn("the identity token for the upstream could not be signed", error);
+                    return unavailable(
+                        exchange, "The request could not be passed on right now; retry shortly");
+                  }
                   exchange.requestHeaders().set(tokens.header(), signed);
                   return FilterDecision.CONTINUE;
                 },
                 exchange.executor()));
+  }
+
+  private static FilterDecision unavailable(Exchange exchange, String message) {
+    HttpHeaders headers = new DefaultHttpHeaders();
+    headers.set(HttpHeaderNames.RETRY_AFTER, "1");
+    GatewayResponse error =
+        GatewayResponse.error(
+            HttpResponseStatus.SERVICE_UNAVAILABLE, "auth_unavailable", message, exchange);
+    return FilterDecision.respond(withHeaders(error, headers));
   }
 
   private FilterDecision reject(Exchange exchange, String method, AuthVerdict.Rejected rejected) {
