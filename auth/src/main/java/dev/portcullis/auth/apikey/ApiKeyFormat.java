@@ -26,6 +26,10 @@ public final class ApiKeyFormat {
   static final int CHECKSUM_CHARS = 6;
   private static final int BODY_CHARS = KEY_ID_CHARS + SECRET_CHARS + CHECKSUM_CHARS;
   private static final int LEGACY_CHARS = 32;
+
+  /** {@code values()} copies the array on every call, and parsing runs on every request. */
+  private static final ApiKeyType[] TYPES = ApiKeyType.values();
+
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
   private static final char[] ALPHABET =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
@@ -70,7 +74,7 @@ public final class ApiKeyFormat {
     if (text == null) {
       return false;
     }
-    for (ApiKeyType type : ApiKeyType.values()) {
+    for (ApiKeyType type : TYPES) {
       if (!type.prefix().isEmpty()
           && text.startsWith(type.prefix())
           && text.length() == type.prefix().length() + BODY_CHARS) {
@@ -93,7 +97,7 @@ public final class ApiKeyFormat {
     if (presented.length() == LEGACY_CHARS && isLowerHex(presented)) {
       return new ParsedApiKey(ApiKeyType.LEGACY, null, presented);
     }
-    for (ApiKeyType type : ApiKeyType.values()) {
+    for (ApiKeyType type : TYPES) {
       String prefix = type.prefix();
       if (prefix.isEmpty()
           || !presented.startsWith(prefix)
