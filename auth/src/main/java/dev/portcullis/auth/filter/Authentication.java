@@ -151,6 +151,14 @@ public final class Authentication {
     return permissionDenials.sum();
   }
 
+  /**
+   * For metrics: identity tokens signed, requests that waited for theirs to be signed, and
+   * signatures queued now; null when no identity tokens are sent.
+   */
+  public long[] identityTokenCounts() {
+    return identityTokens == null ? null : identityTokens.counts();
+  }
+
   Attempts attempts(String method) {
     return attempts.get(method == null ? METHOD_NONE : method);
   }

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -42,6 +43,8 @@ final class IdentityTokens {
       new ConcurrentHashMap<>();
   private final PriorityBlockingQueue<Queued> queue =
       new PriorityBlockingQueue<>(64, (a, b) -> Long.signum(a.deadline - b.deadline));
+  private final LongAdder signatures = new LongAdder();
+  private final LongAdder waits = new LongAdder();
 
   IdentityTokens(Authentication.IdentityPropagation propagation, LongSupplier nanoClock) {
     this.propagation = propagation;
@@ -89,7 +92,13 @@ final class IdentityTokens {
    * or the executor is shut down.
    */
   CompletableFuture<AsciiString> sign(Principal principal, String audience) {
+    waits.increment();
     return sign(principal, audience, nanoClock.getAsLong());
+  }
+
+  /** Tokens signed, requests that waited for a signature, and signatures queued now. */
+  long[] counts() {
+    return new long[] {signatures.sum(), waits.sum(), queue.size()};
   }
 
   /**
@@ -147,6 +156,7 @@ final class IdentityTokens {
                       signedAt + dueAfter,
                       signedAt + reuseNanos,
                       without(head, key.audience)));
+      signatures.increment();
       result.complete(value);
     } catch (RuntimeException e) {
       result.completeExceptionally(e);

@@ -236,7 +236,9 @@ class AuthenticationFilterTest {
         .allSatisfy(d -> assertThat(d).isInstanceOf(FilterDecision.Deferred.class));
     assertThat(signatures.get()).isZero();
     assertThat(signerTasks).hasSize(1);
+    assertThat(auth.identityTokenCounts()).containsExactly(0, 3, 1);
     signerTasks.remove(0).run();
+    assertThat(auth.identityTokenCounts()).containsExactly(1, 3, 0);
     for (int i = 0; i < 3; i++) {
       assertThat(settle(decisions.get(i), exchanges.get(i))).isSameAs(FilterDecision.CONTINUE);
       assertThat(exchanges.get(i).headers.get("Authorization"))

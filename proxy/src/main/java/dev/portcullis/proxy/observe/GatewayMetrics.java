@@ -358,6 +358,26 @@ public final class GatewayMetrics implements GatewayObserver {
         .help("Authenticated requests refused for lacking the permission their route needs")
         .callback(callback -> callback.call(auth.permissionDenials()))
         .register(registry);
+    if (auth.identityTokenCounts() == null) {
+      return;
+    }
+    CounterWithCallback.builder()
+        .name("portcullis_identity_token_signatures_total")
+        .help("Identity tokens signed for backends (RS256, on the signing pool)")
+        .callback(callback -> callback.call(auth.identityTokenCounts()[0]))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("portcullis_identity_token_waits_total")
+        .help(
+            "Requests that waited for their identity token to be signed (a principal's first"
+                + " request, or one whose token had gone stale)")
+        .callback(callback -> callback.call(auth.identityTokenCounts()[1]))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("portcullis_identity_token_signing_queue")
+        .help("Identity-token signatures waiting for the signing pool")
+        .callback(callback -> callback.call(auth.identityTokenCounts()[2]))
+        .register(registry);
   }
 
   /**

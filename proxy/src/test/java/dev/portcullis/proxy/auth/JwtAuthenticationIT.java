@@ -286,7 +286,10 @@ class JwtAuthenticationIT {
             .body();
     assertThat(metrics)
         .containsPattern(
-            "portcullis_auth_attempts_total\\{method=\"jwt\",result=\"success\"} [1-9]");
+            "portcullis_auth_attempts_total\\{method=\"jwt\",result=\"success\"} [1-9]")
+        .containsPattern("(?m)^portcullis_identity_token_signatures_total [1-9]")
+        .containsPattern("(?m)^portcullis_identity_token_waits_total [1-9]")
+        .containsPattern("(?m)^portcullis_identity_token_signing_queue 0");
   }
 
   private static List<JsonNode> auditLinesFor(String ip, int atLeast) throws Exception {
