@@ -2,7 +2,8 @@ package dev.portcullis.proxy.observe;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.io.IOException;
-import java.io.Writer;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -17,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * producers never pay for waking it (an unpark per request would be a syscall per request).
  *
  * <p>Threading: {@link #log} from any event loop; everything else from the thread that owns the
- * gateway. The {@code Writer} is touched only by the writer thread, and after it stops by {@link
- * #close}.
+ * gateway. The output stream is touched only by the writer thread, and after it stops by {@link
+ * #close}. Lines go out as UTF-8 bytes encoded here: almost every line is ASCII, and a Writer chain
+ * (a String per line, a char buffer, the charset encoder, a byte buffer) took half of this thread's
+ * time on the core the event loop shares.
  */
 final class AccessLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
@@ -31,7 +34,7 @@ final class AccessLog implements AutoCloseable {
   private static final long FLUSH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final MpscArrayQueue<AccessLogEntry> queue;
-  private final Writer out;
+  private final OutputStream out;
   private final boolean closeOut;
   private final Clock clock;
   private final CounterDataPoint droppedQueueFull;
@@ -39,13 +42,14 @@ final class AccessLog implements AutoCloseable {
   private final Thread writer;
   private volatile boolean closing;
   private boolean writeErrorLogged;
+  private byte[] encoded = new byte[1024];
 
   /**
    * @param capacity entries the queue holds (rounded up to a power of two)
    * @param closeOut whether {@link #close} closes {@code out} (a file) or only flushes it (stdout)
    */
   AccessLog(
-      Writer out,
+      OutputStream out,
       boolean closeOut,
       int capacity,
       Clock clock,
@@ -109,9 +113,21 @@ final class AccessLog implements AutoCloseable {
     }
   }
 
-  private void write(CharSequence line) {
+  private void write(StringBuilder line) {
     try {
-      out.append(line);
+      int length = line.length();
+      if (encoded.length < length) {
+        encoded = new byte[Math.max(length, encoded.length * 2)];
+      }
+      for (int i = 0; i < length; i++) {
+        char c = line.charAt(i);
+        if (c >= 0x80) {
+          out.write(line.toString().getBytes(StandardCharsets.UTF_8));
+          return;
+        }
+        encoded[i] = (byte) c;
+      }
+      out.write(encoded, 0, length);
     } catch (IOException e) {
       droppedWriteError.inc();
       if (!writeErrorLogged) {

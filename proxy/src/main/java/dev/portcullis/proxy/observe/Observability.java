@@ -12,10 +12,10 @@ import io.netty.channel.EventLoopGroup;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.BufferedOutputStream;
-import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -110,7 +110,8 @@ public final class Observability implements GatewayObserver, AutoCloseable {
     boolean toFile = config.destination() == AuditLogConfig.Destination.FILE;
     Writer out;
     try {
-      out = toFile ? append(config.path()) : stdout();
+      out =
+          new OutputStreamWriter(toFile ? append(config.path()) : stdout(), StandardCharsets.UTF_8);
     } catch (IOException | SecurityException e) {
       spool.close();
       throw new IllegalStateException(
@@ -121,30 +122,21 @@ public final class Observability implements GatewayObserver, AutoCloseable {
     return auditLog;
   }
 
-  private static Writer stdout() {
+  private static OutputStream stdout() {
     // Straight to the descriptor: System.out's PrintStream locks on every call.
-    return new BufferedWriter(
-        new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8),
+    return new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
+  }
+
+  private static OutputStream append(Path path) throws IOException {
+    // 64 KiB: with the default 8 KiB, every 18 lines or so was a write system call on the core
+    // the event loop shares.
+    return new BufferedOutputStream(
+        Files.newOutputStream(
+            path, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
         64 * 1024);
   }
 
-  private static Writer append(Path path) throws IOException {
-    // 64 KiB on both sides of the encoder: with the defaults every 8 KiB (about 18 lines) was a
-    // write system call on the core the event loop shares.
-    return new BufferedWriter(
-        new OutputStreamWriter(
-            new BufferedOutputStream(
-                Files.newOutputStream(
-                    path,
-                    StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND,
-                    StandardOpenOption.WRITE),
-                64 * 1024),
-            StandardCharsets.UTF_8),
-        64 * 1024);
-  }
-
-  private static Writer open(AccessLogConfig config) {
+  private static OutputStream open(AccessLogConfig config) {
     try {
       return config.destination() == AccessLogConfig.Destination.STDOUT
           ? stdout()

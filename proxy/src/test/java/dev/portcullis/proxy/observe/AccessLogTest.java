@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.proxy.upstream.Target;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -160,22 +160,22 @@ class AccessLogTest {
   void linesAreWrittenToTheFileAndFlushedOnClose(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("access.json");
     AccessLog log =
-        new AccessLog(
-            Files.newBufferedWriter(file, StandardCharsets.UTF_8),
-            true,
-            16,
-            CLOCK,
-            queueFull,
-            writeError);
+        new AccessLog(Files.newOutputStream(file), true, 16, CLOCK, queueFull, writeError);
     log.start();
     log.offer(entry("a"));
     log.offer(entry("b"));
+    // Not ASCII: the rare line that takes the encoder instead of the byte-per-char copy.
+    log.offer(entry("bücher-€-\uD83D\uDE00"));
+    log.offer(entry("c"));
     log.close();
 
-    assertThat(Files.readAllLines(file))
-        .hasSize(2)
+    assertThat(Files.readAllLines(file, StandardCharsets.UTF_8))
+        .hasSize(4)
         .allSatisfy(line -> assertThat(line).startsWith("{\"@timestamp\"").endsWith("}"));
     assertThat(Files.readAllLines(file).get(1)).contains("\"labels.request_id\":\"b\"");
+    assertThat(Files.readAllLines(file).get(2))
+        .contains("\"labels.request_id\":\"bücher-€-\uD83D\uDE00\"");
+    assertThat(Files.readAllLines(file).get(3)).contains("\"labels.request_id\":\"c\"");
     assertThat(queueFull.getLongValue()).isZero();
   }
 
@@ -183,25 +183,24 @@ class AccessLogTest {
   void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
     CountDownLatch writerStuck = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    StringWriter written = new StringWriter();
-    Writer slowDisk =
-        new Writer() {
+    ByteArrayOutputStream written = new ByteArrayOutputStream();
+    OutputStream slowDisk =
+        new OutputStream() {
           @Override
-          public void write(char[] chars, int off, int len) throws IOException {
+          public void write(int b) {
+            throw new UnsupportedOperationException("the access log writes whole lines");
+          }
+
+          @Override
+          public void write(byte[] bytes, int off, int len) throws IOException {
             writerStuck.countDown();
             try {
               release.await();
             } catch (InterruptedException e) {
               throw new IOException(e);
             }
-            written.write(chars, off, len);
+            written.write(bytes, off, len);
           }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
         };
     AccessLog log = new AccessLog(slowDisk, false, 8, CLOCK, queueFull, writeError);
     log.start();
@@ -219,25 +218,25 @@ class AccessLogTest {
     assertThat(tookMillis).isLessThan(1000);
     release.countDown();
     log.close();
-    assertThat(written.toString().lines()).hasSize(9);
-    assertThat(written.toString()).contains("\"r7\"").doesNotContain("\"r8\"");
+    String lines = written.toString(StandardCharsets.UTF_8);
+    assertThat(lines.lines()).hasSize(9);
+    assertThat(lines).contains("\"r7\"").doesNotContain("\"r8\"");
     assertThat(writeError.getLongValue()).isZero();
   }
 
   @Test
   void writeFailuresAreCountedNotThrown() throws Exception {
-    Writer broken =
-        new Writer() {
+    OutputStream broken =
+        new OutputStream() {
           @Override
-          public void write(char[] chars, int off, int len) throws IOException {
+          public void write(int b) throws IOException {
             throw new IOException("disk full");
           }
 
           @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
+          public void write(byte[] bytes, int off, int len) throws IOException {
+            throw new IOException("disk full");
+          }
         };
     AccessLog log = new AccessLog(broken, false, 8, CLOCK, queueFull, writeError);
     log.start();
