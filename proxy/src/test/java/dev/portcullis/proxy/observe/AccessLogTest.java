@@ -164,7 +164,7 @@ class AccessLogTest {
     log.start();
     log.offer(entry("a"));
     log.offer(entry("b"));
-    // Not ASCII: the rare line that takes the encoder instead of the byte-per-char copy.
+    // Not ASCII: the line is written as UTF-8, whatever the platform charset.
     log.offer(entry("bücher-€-\uD83D\uDE00"));
     log.offer(entry("c"));
     log.close();
