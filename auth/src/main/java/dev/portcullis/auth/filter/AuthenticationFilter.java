@@ -9,7 +9,6 @@ import dev.portcullis.core.pipeline.Exchange;
 import dev.portcullis.core.pipeline.FilterDecision;
 import dev.portcullis.core.pipeline.GatewayResponse;
 import dev.portcullis.core.pipeline.RequestFilter;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -158,12 +157,11 @@ final class AuthenticationFilter implements RequestFilter {
   }
 
   private static FilterDecision unavailable(Exchange exchange, String message) {
-    HttpHeaders headers = new DefaultHttpHeaders();
-    headers.set(HttpHeaderNames.RETRY_AFTER, "1");
     GatewayResponse error =
         GatewayResponse.error(
             HttpResponseStatus.SERVICE_UNAVAILABLE, "auth_unavailable", message, exchange);
-    return FilterDecision.respond(withHeaders(error, headers));
+    error.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+    return FilterDecision.respond(error);
   }
 
   private FilterDecision reject(Exchange exchange, String method, AuthVerdict.Rejected rejected) {
@@ -194,10 +192,5 @@ final class AuthenticationFilter implements RequestFilter {
     long seconds = Math.max(1, (blockedForNanos + 999_999_999L) / 1_000_000_000L);
     error.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(seconds));
     return error;
-  }
-
-  private static GatewayResponse withHeaders(GatewayResponse response, HttpHeaders extra) {
-    response.headers().add(extra);
-    return response;
   }
 }

@@ -104,7 +104,15 @@ public final class ConstantRateLoad {
       }
     }
 
-    static Options parse(String[] args) throws IOException {
+    private static List<String> headerLines(String file) {
+      try {
+        return Files.readAllLines(Path.of(file)).stream().filter(l -> !l.isBlank()).toList();
+      } catch (IOException e) {
+        throw new IllegalArgumentException("--header-file: cannot read " + file + " (" + e + ")");
+      }
+    }
+
+    static Options parse(String[] args) {
       URI url = null;
       double rate = 1000;
       int connections = 16;
@@ -124,10 +132,7 @@ public final class ConstantRateLoad {
           case "--duration" -> duration = Double.parseDouble(value);
           case "--threads" -> threads = Integer.parseInt(value);
           case "--header" -> headers.add(value);
-          case "--header-file" ->
-              Files.readAllLines(Path.of(value)).stream()
-                  .filter(line -> !line.isBlank())
-                  .forEach(rotatingHeaders::add);
+          case "--header-file" -> rotatingHeaders.addAll(headerLines(value));
           case "--timeline" -> timeline = Path.of(value);
           default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
         }
@@ -153,7 +158,7 @@ public final class ConstantRateLoad {
     Options options;
     try {
       options = Options.parse(args);
-    } catch (IllegalArgumentException | IOException e) {
+    } catch (IllegalArgumentException e) {
       System.err.println("ConstantRateLoad: " + e.getMessage());
       System.err.println(
           "usage: ConstantRateLoad --url http://127.0.0.1:PORT/PATH --rate R [--connections 16]"

@@ -26,9 +26,13 @@ public final class MintTokens {
     int count = 0;
     String secret = null;
     Path out = null;
-    for (int i = 0; i + 1 < args.length; i += 2) {
+    if (args.length % 2 != 0) {
+      usage("every option takes a value");
+      return;
+    }
+    for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
-        case "--count" -> count = Integer.parseInt(args[i + 1]);
+        case "--count" -> count = parseCount(args[i + 1]);
         case "--secret" -> secret = args[i + 1];
         case "--out" -> out = Path.of(args[i + 1]);
         default -> {
@@ -65,6 +69,14 @@ public final class MintTokens {
       lines.add("Authorization: Bearer " + token);
     }
     Files.write(out, lines);
+  }
+
+  private static int parseCount(String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      return -1; // reported as out of range
+    }
   }
 
   private static void usage(String problem) {

@@ -19,9 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: {@link #log} from any event loop; everything else from the thread that owns the
  * gateway. The output stream is touched only by the writer thread, and after it stops by {@link
- * #close}. Lines go out as UTF-8 bytes encoded here rather than through a Writer chain (a char
- * buffer, the charset encoder, a byte buffer), which took half of this thread's time on the core
- * the event loop shares.
+ * #close}. A line goes out as its UTF-8 bytes to a buffered stream: fewer copies than a Writer
+ * chain (char buffer, charset encoder, byte buffer), and this thread shares the event loop's core.
  */
 final class AccessLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
