@@ -34,8 +34,11 @@ import java.time.Clock;
  * access_log: false} is skipped there (its requests are still counted in the metrics).
  */
 public final class Observability implements GatewayObserver, AutoCloseable {
-  /** About 10 MiB of pending lines at most; beyond that the writer is not keeping up anyway. */
-  static final int ACCESS_LOG_QUEUE_CAPACITY = 1 << 16;
+  /**
+   * 8 MiB of pending access log blocks at most (about a second of lines at 25,000 requests/s);
+   * beyond that the writer is not keeping up anyway.
+   */
+  static final int ACCESS_LOG_QUEUE_BLOCKS = 128;
 
   /**
    * Audit events are rare next to requests; a few thousand absorb a burst of failed logins before
@@ -71,7 +74,8 @@ public final class Observability implements GatewayObserver, AutoCloseable {
           new AccessLog(
               open(logConfig),
               toFile,
-              ACCESS_LOG_QUEUE_CAPACITY,
+              ACCESS_LOG_QUEUE_BLOCKS,
+              AccessLog.BLOCK_BYTES,
               Clock.systemUTC(),
               metrics.accessLogDropped("queue_full"),
               metrics.accessLogDropped("write_error"));

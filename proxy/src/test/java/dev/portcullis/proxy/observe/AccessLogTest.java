@@ -2,7 +2,9 @@ package dev.portcullis.proxy.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.proxy.upstream.Target;
+import io.netty.channel.DefaultEventLoop;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import java.io.ByteArrayOutputStream;
@@ -16,12 +18,19 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AccessLogTest {
+  /** Smaller than any line: each line goes in a block of its own. */
+  private static final int ONE_LINE_BLOCKS = 64;
+
   private static final Clock CLOCK =
       Clock.fixed(Instant.parse("2025-03-01T12:00:00.250Z"), ZoneOffset.UTC);
 
@@ -52,9 +61,7 @@ class AccessLogTest {
 
   @Test
   void aLineIsOneJsonObjectWithEcsNames() {
-    StringBuilder json = new StringBuilder();
-    entry("req-1").appendJson(json);
-    assertThat(json.toString())
+    assertThat(entry("req-1").json())
         .isEqualTo(
             "{\"@timestamp\":\"2025-03-01T12:00:00.250Z\",\"event.duration\":1500000,"
                 + "\"http.request.method\":\"GET\",\"url.path\":\"/rest/api/3/issue/DEMO-1\","
@@ -88,9 +95,7 @@ class AccessLogTest {
             null,
             "ua",
             0);
-    StringBuilder json = new StringBuilder();
-    entry.appendJson(json);
-    assertThat(json.toString())
+    assertThat(entry.json())
         .contains("\"url.path\":\"/a\\tb\\u0001c\"")
         .contains("\"labels.route\":\"r\\\"oute\"")
         .contains("\"labels.request_id\":\"id\\\\1\"")
@@ -100,7 +105,7 @@ class AccessLogTest {
 
   @Test
   void aFormatterReusingItsLastSecondClientAndTargetWritesWhatAFreshOneWrites() {
-    AccessLogEntry.Formatter formatter = new AccessLogEntry.Formatter();
+    AccessLogFormatter formatter = new AccessLogFormatter();
     Target target = Target.of("jira", URI.create("http://10.0.0.5:8080"));
     long[] starts = {
       1_740_830_400_007L, 1_740_830_400_999L, 1_740_830_401_000L, 1_740_830_401_042L
@@ -108,15 +113,11 @@ class AccessLogTest {
     String[] clients = {"10.1.2.3", "10.1.2.3", "2001:db8::1", "10.1.2.3"};
     for (int i = 0; i < starts.length; i++) {
       AccessLogEntry entry = lineAt(starts[i], clients[i], target);
-      StringBuilder reused = new StringBuilder();
-      formatter.append(entry, reused);
-      StringBuilder fresh = new StringBuilder();
-      entry.appendJson(fresh);
-      assertThat(reused.toString()).isEqualTo(fresh.toString());
+      formatter.format(entry, false);
+      assertThat(formatter.text()).isEqualTo(entry.json());
     }
-    StringBuilder last = new StringBuilder();
-    formatter.append(lineAt(1_740_830_401_042L, "2001:db8::1", target), last);
-    assertThat(last.toString())
+    formatter.format(lineAt(1_740_830_401_042L, "2001:db8::1", target), false);
+    assertThat(formatter.text())
         .startsWith("{\"@timestamp\":\"2025-03-01T12:00:01.042Z\"")
         .contains("\"client.ip\":\"2001:db8:0:0:0:0:0:1\"")
         .contains("\"labels.upstream_target\":\"http://10.0.0.5:8080\"");
@@ -145,11 +146,10 @@ class AccessLogTest {
 
   @Test
   void absentValuesAreLeftOut() {
-    StringBuilder json = new StringBuilder();
-    new AccessLogEntry(
-            0, 10, "GET", null, 0, null, 0, 0, null, null, "r", null, null, null, null, 0)
-        .appendJson(json);
-    assertThat(json.toString())
+    assertThat(
+            new AccessLogEntry(
+                    0, 10, "GET", null, 0, null, 0, 0, null, null, "r", null, null, null, null, 0)
+                .json())
         .isEqualTo(
             "{\"@timestamp\":\"1970-01-01T00:00:00.000Z\",\"event.duration\":10,"
                 + "\"http.request.method\":\"GET\",\"http.request.body.bytes\":0,"
@@ -160,13 +160,20 @@ class AccessLogTest {
   void linesAreWrittenToTheFileAndFlushedOnClose(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("access.json");
     AccessLog log =
-        new AccessLog(Files.newOutputStream(file), true, 16, CLOCK, queueFull, writeError);
+        new AccessLog(
+            Files.newOutputStream(file),
+            true,
+            16,
+            AccessLog.BLOCK_BYTES,
+            CLOCK,
+            queueFull,
+            writeError);
     log.start();
-    log.offer(entry("a"));
-    log.offer(entry("b"));
+    log.append(entry("a"), null);
+    log.append(entry("b"), null);
     // Not ASCII: the line is written as UTF-8, whatever the platform charset.
-    log.offer(entry("bücher-€-\uD83D\uDE00"));
-    log.offer(entry("c"));
+    log.append(entry("bücher-€-\uD83D\uDE00"), null);
+    log.append(entry("c"), null);
     log.close();
 
     assertThat(Files.readAllLines(file, StandardCharsets.UTF_8))
@@ -188,7 +195,7 @@ class AccessLogTest {
         new OutputStream() {
           @Override
           public void write(int b) {
-            throw new UnsupportedOperationException("the access log writes whole lines");
+            throw new UnsupportedOperationException("the access log writes whole blocks");
           }
 
           @Override
@@ -202,26 +209,160 @@ class AccessLogTest {
             written.write(bytes, off, len);
           }
         };
-    AccessLog log = new AccessLog(slowDisk, false, 8, CLOCK, queueFull, writeError);
+    AccessLog log =
+        new AccessLog(slowDisk, false, 8, ONE_LINE_BLOCKS, CLOCK, queueFull, writeError);
     log.start();
-    log.offer(entry("first"));
+    // A line too long for a block goes alone in one, handed off when the next line comes.
+    log.append(entry("first"), null);
+    log.append(entry("second"), null);
     assertThat(writerStuck.await(5, TimeUnit.SECONDS)).isTrue();
 
     long started = System.nanoTime();
     for (int i = 0; i < 20; i++) {
-      log.offer(entry("r" + i));
+      log.append(entry("r" + i), null);
     }
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 
-    // The writer holds "first"; the queue takes 8 more; the other 12 are dropped and counted.
+    // The writer holds "first"; the queue takes "second" and r0..r6; r7..r18 are dropped and
+    // counted; r19 is still this thread's block, which close hands off, waiting for room.
     assertThat(queueFull.getLongValue()).isEqualTo(12);
     assertThat(tookMillis).isLessThan(1000);
     release.countDown();
     log.close();
     String lines = written.toString(StandardCharsets.UTF_8);
-    assertThat(lines.lines()).hasSize(9);
-    assertThat(lines).contains("\"r7\"").doesNotContain("\"r8\"");
+    assertThat(lines.lines()).hasSize(10);
+    assertThat(lines).contains("\"r6\"").contains("\"r19\"").doesNotContain("\"r7\"");
+    assertThat(queueFull.getLongValue()).isEqualTo(12);
     assertThat(writeError.getLongValue()).isZero();
+  }
+
+  @Test
+  void aLineLoggedOnAnEventLoopIsWrittenWithinTheHandOffIntervalWithoutMoreTraffic(
+      @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("access.json");
+    AccessLog log =
+        new AccessLog(
+            Files.newOutputStream(file),
+            true,
+            16,
+            AccessLog.BLOCK_BYTES,
+            CLOCK,
+            queueFull,
+            writeError);
+    log.start();
+    DefaultEventLoop loop = new DefaultEventLoop();
+    try {
+      loop.submit(() -> log.append(entry("quiet"), loop)).get(5, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (Files.size(file) == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      // Without the loop's timer the line would sit in its block until close.
+      assertThat(Files.readAllLines(file))
+          .singleElement()
+          .satisfies(line -> assertThat(line).contains("\"labels.request_id\":\"quiet\""));
+    } finally {
+      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      log.close();
+    }
+  }
+
+  @Test
+  void linesFromManyThreadsAllArriveWholeThroughSmallBlocks(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("access.json");
+    AccessLog log =
+        new AccessLog(Files.newOutputStream(file), true, 4096, 4096, CLOCK, queueFull, writeError);
+    log.start();
+    int threads = 4;
+    int perThread = 5_000;
+    Thread[] loggers = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      loggers[t] =
+          new Thread(
+              () -> {
+                for (int i = 0; i < perThread; i++) {
+                  log.append(entry("t" + thread + "-" + i), null);
+                }
+              });
+      loggers[t].start();
+    }
+    for (Thread logger : loggers) {
+      logger.join();
+    }
+    log.close();
+
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    assertThat(queueFull.getLongValue()).isZero();
+    assertThat(lines).hasSize(threads * perThread);
+    assertThat(lines)
+        .allSatisfy(line -> assertThat(line).startsWith("{\"@timestamp\"").endsWith("}"));
+    Set<String> ids = new HashSet<>();
+    String field = "\"labels.request_id\":\"";
+    for (String line : lines) {
+      int at = line.indexOf(field) + field.length();
+      ids.add(line.substring(at, line.indexOf('"', at)));
+    }
+    assertThat(ids).hasSize(threads * perThread).contains("t0-0", "t3-4999");
+  }
+
+  @Test
+  void stringsAreTheJsonJacksonWritesForTheSameText() throws Exception {
+    ObjectMapper jackson = new ObjectMapper();
+    String[] samples = {
+      "plain", "q\"uote", "back\\slash", "\b\f\n\r\t", "\u0000\u0001\u001f\u007f",
+      "bücher", "€ and 中文", "\uD83D\uDE00 emoji", "/rest/api/3/search?jql=a%20b", ""
+    };
+    java.util.Random random = new java.util.Random(7);
+    List<String> values = new ArrayList<>(List.of(samples));
+    for (int i = 0; i < 500; i++) {
+      StringBuilder text = new StringBuilder();
+      for (int j = random.nextInt(20); j > 0; j--) {
+        int pick = random.nextInt(4);
+        if (pick == 0) {
+          text.append((char) random.nextInt(0x80));
+        } else if (pick == 1) {
+          text.append((char) (0x80 + random.nextInt(0xD800 - 0x80)));
+        } else if (pick == 2) {
+          text.appendCodePoint(0x10000 + random.nextInt(0x100000));
+        } else {
+          text.append("\"\\");
+        }
+      }
+      values.add(text.toString());
+    }
+    for (String value : values) {
+      String line =
+          new AccessLogEntry(
+                  0, 1, "GET", null, 0, null, 0, 0, null, null, "r", null, value, null, null, 0)
+              .json();
+      String expected = "\"user.id\":" + jackson.writeValueAsString(value) + "}";
+      assertThat(line).as("value %s", value).endsWith(expected);
+    }
+  }
+
+  @Test
+  void aLoneSurrogateIsWrittenAsAQuestionMarkAsStringEncodingDoes() {
+    String line =
+        new AccessLogEntry(
+                0,
+                1,
+                "GET",
+                "/a\uD800b\uDC00",
+                0,
+                null,
+                0,
+                0,
+                null,
+                null,
+                "r",
+                null,
+                null,
+                null,
+                null,
+                0)
+            .json();
+    assertThat(line).contains("\"url.path\":\"/a?b?\"");
   }
 
   @Test
@@ -238,10 +379,10 @@ class AccessLogTest {
             throw new IOException("disk full");
           }
         };
-    AccessLog log = new AccessLog(broken, false, 8, CLOCK, queueFull, writeError);
+    AccessLog log = new AccessLog(broken, false, 8, ONE_LINE_BLOCKS, CLOCK, queueFull, writeError);
     log.start();
-    log.offer(entry("a"));
-    log.offer(entry("b"));
+    log.append(entry("a"), null);
+    log.append(entry("b"), null);
     log.close();
     assertThat(writeError.getLongValue()).isEqualTo(2);
   }
