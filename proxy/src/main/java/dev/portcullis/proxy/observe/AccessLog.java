@@ -34,11 +34,11 @@ import org.slf4j.LoggerFactory;
  * block is one queue operation and one write system call for hundreds of lines. The writer parks
  * between blocks rather than being woken, so producers never pay for an unpark (a system call).
  *
- * <p>Threading: {@link #log} from any thread, usually an event loop; a thread's block is touched
- * only by that thread, by its loop's hand-off timer (which runs on the loop), and by {@link
- * #close}, which must run after those threads have stopped logging (the gateway closes it after its
- * event loops terminate). The output stream is touched only by the writer thread, and after it
- * stops by {@link #close}.
+ * <p>Threading: {@link #log} from any thread, usually an event loop (a thread that is not an event
+ * loop hands off each line as it comes); a thread's block is touched only by that thread, by its
+ * loop's hand-off timer (which runs on the loop), and by {@link #close}, which must run after those
+ * threads have stopped logging (the gateway closes it after its event loops terminate). The output
+ * stream is touched only by the writer thread, and after it stops by {@link #close}.
  */
 final class AccessLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
@@ -112,7 +112,7 @@ final class AccessLog implements AutoCloseable {
 
   /**
    * Adds a line to this thread's block. When {@code executor} is the calling thread's event loop,
-   * the block is handed off on a timer there; otherwise only when full or on {@link #close}.
+   * the block is handed off when full and on a timer there; on any other thread, at once.
    */
   void append(AccessLogLine line, Executor executor) {
     buffers.get().append(line, executor);
@@ -153,8 +153,8 @@ final class AccessLog implements AutoCloseable {
       System.arraycopy(formatter.bytes(), 0, block.bytes, block.length, size);
       block.length += size;
       block.lines++;
-      if (closing) {
-        handOff(); // nobody will hand it off later
+      if (timer == null || closing) {
+        handOff(); // nobody would hand it off later
       }
     }
 
