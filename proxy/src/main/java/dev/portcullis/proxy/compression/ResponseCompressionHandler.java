@@ -1,14 +1,16 @@
 package dev.portcullis.proxy.compression;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -25,21 +27,35 @@ import java.util.List;
  * compressed or not, so caches keep the forms apart.
  *
  * <p>Sits between the HTTP codec and the forwarding handler: it reads each request's
- * Accept-Encoding as the request passes and pairs it with the response, in order. Threading: one
- * instance per channel, on its event loop. Buffers: each response part written through it is
- * released once compressed; the compressed parts it writes on belong to the codec below.
+ * Accept-Encoding as the request passes and pairs it with the response, in order. A request that
+ * accepts no coding the gateway offers (most API clients send no Accept-Encoding) cannot get a
+ * compressed response, so it and its response go around Netty's codec, whose pass-through costs a
+ * message list and a type check per part: only {@code Vary} is decided for them, by the rule the
+ * codec path follows. Threading: one instance per channel, on its event loop. Buffers: each
+ * response part written through the codec is released once compressed; the compressed parts it
+ * writes on belong to the codec below; parts going around it are passed on untouched.
  */
 public final class ResponseCompressionHandler extends HttpContentCompressor {
+  /** How a pending request's response is to be written. */
+  private enum Pending {
+    /** Through Netty's codec, from an HTTP/1.1 client. */
+    CODEC_HTTP11,
+    /**
+     * Through Netty's codec from an HTTP/1.0 client: never compressed, since the gateway answers
+     * every client in HTTP/1.1 form, so Netty's own HTTP/1.0 exclusion never sees the client's
+     * version, and an HTTP/1.0 client cannot read the chunked framing a compressed body needs.
+     */
+    CODEC_HTTP10,
+    /** Around the codec; {@code Vary} when the response could have been compressed. */
+    AROUND_MAY_VARY,
+    /** Around the codec, never varying: HEAD, CONNECT or HTTP/1.0, as the codec passes them. */
+    AROUND
+  }
+
   private final CompressionPolicy policy;
-
-  /**
-   * Per pending request, whether it came over HTTP/1.1: the gateway answers every client in
-   * HTTP/1.1 form, so Netty's own HTTP/1.0 exclusion never sees the client's version, and an
-   * HTTP/1.0 client cannot read the chunked framing a compressed body needs.
-   */
-  private final ArrayDeque<Boolean> http11 = new ArrayDeque<>(4);
-
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>(4);
   private boolean currentHttp11;
+  private boolean writingAround;
 
   public ResponseCompressionHandler(CompressionPolicy policy) {
     super(0, policy.options());
@@ -47,21 +63,67 @@ public final class ResponseCompressionHandler extends HttpContentCompressor {
   }
 
   @Override
-  protected void decode(ChannelHandlerContext ctx, HttpRequest msg, List<Object> out)
-      throws Exception {
-    super.decode(ctx, msg, out);
-    http11.add(msg.protocolVersion().equals(HttpVersion.HTTP_1_1) ? Boolean.TRUE : Boolean.FALSE);
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (msg instanceof HttpRequest request) {
+      String acceptEncoding = request.headers().get(HttpHeaderNames.ACCEPT_ENCODING);
+      if (acceptEncoding == null || policy.negotiate(acceptEncoding) == null) {
+        HttpMethod method = request.method();
+        boolean mayVary =
+            request.protocolVersion().equals(HttpVersion.HTTP_1_1)
+                && !HttpMethod.HEAD.equals(method)
+                && !HttpMethod.CONNECT.equals(method);
+        pending.add(mayVary ? Pending.AROUND_MAY_VARY : Pending.AROUND);
+        ctx.fireChannelRead(msg);
+        return;
+      }
+      super.channelRead(ctx, msg);
+      return;
+    }
+    ctx.fireChannelRead(msg); // body parts: the codec only looks at requests
   }
 
   @Override
-  protected void encode(ChannelHandlerContext ctx, HttpObject msg, List<Object> out)
+  protected void decode(ChannelHandlerContext ctx, HttpRequest msg, List<Object> out)
       throws Exception {
-    if (msg instanceof HttpResponse response
-        && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
-      Boolean next = http11.poll();
-      currentHttp11 = next != null && next;
+    super.decode(ctx, msg, out);
+    pending.add(
+        msg.protocolVersion().equals(HttpVersion.HTTP_1_1)
+            ? Pending.CODEC_HTTP11
+            : Pending.CODEC_HTTP10);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+      throws Exception {
+    if (msg instanceof HttpResponse response) {
+      if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+        super.write(ctx, msg, promise); // the codec passes these and waits for the final one
+        return;
+      }
+      Pending next = pending.poll();
+      writingAround = next == Pending.AROUND_MAY_VARY || next == Pending.AROUND;
+      if (writingAround) {
+        if (next == Pending.AROUND_MAY_VARY && mayVary(response) && policy.eligible(response)) {
+          addVary(response.headers());
+        }
+      } else {
+        currentHttp11 = next == Pending.CODEC_HTTP11;
+      }
     }
-    super.encode(ctx, msg, out);
+    if (writingAround) {
+      ctx.write(msg, promise);
+    } else {
+      super.write(ctx, msg, promise);
+    }
+  }
+
+  /** What the codec path asks before its {@link #beginEncode}: a body that could be encoded. */
+  private static boolean mayVary(HttpResponse response) {
+    int code = response.status().code();
+    if (code == 204 || code == 304) {
+      return false;
+    }
+    return !(response instanceof LastHttpContent whole) || whole.content().isReadable();
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -28,8 +29,16 @@ class ResponseCompressionHandlerTest {
 
   private HttpResponse respond(
       EmbeddedChannel channel, String acceptEncoding, HttpResponse response) {
-    DefaultFullHttpRequest request =
-        new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+    return respond(channel, HttpVersion.HTTP_1_1, HttpMethod.GET, acceptEncoding, response);
+  }
+
+  private HttpResponse respond(
+      EmbeddedChannel channel,
+      HttpVersion version,
+      HttpMethod method,
+      String acceptEncoding,
+      HttpResponse response) {
+    DefaultFullHttpRequest request = new DefaultFullHttpRequest(version, method, "/");
     if (acceptEncoding != null) {
       request.headers().set(HttpHeaderNames.ACCEPT_ENCODING, acceptEncoding);
     }
@@ -64,7 +73,7 @@ class ResponseCompressionHandlerTest {
     response.headers().set(HttpHeaderNames.ETAG, "\"v1\"");
     HttpResponse out = respond(channel, "gzip", response);
     assertThat(out.headers().get(HttpHeaderNames.CONTENT_ENCODING)).isEqualTo("gzip");
-    assertThat(out.headers().get(HttpHeaderNames.VARY)).isEqualTo("Origin, Accept-Encoding");
+    assertThat(out.headers().get(HttpHeaderNames.VARY)).isEqualToIgnoringCase("Origin, Accept-Encoding");
     assertThat(out.headers().get(HttpHeaderNames.ETAG)).isEqualTo("W/\"v1\"");
     assertThat(out.headers().contains(HttpHeaderNames.CONTENT_LENGTH)).isFalse();
     assertThat(out.headers().get(HttpHeaderNames.TRANSFER_ENCODING)).isEqualTo("chunked");
@@ -101,5 +110,85 @@ class ResponseCompressionHandlerTest {
     star.headers().set(HttpHeaderNames.VARY, "*");
     assertThat(respond(channel, "gzip", star).headers().get(HttpHeaderNames.VARY)).isEqualTo("*");
     channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void withoutAnAcceptableCodingAResponseVariesWhereACodingCouldHaveApplied() {
+    EmbeddedChannel channel = new EmbeddedChannel(new ResponseCompressionHandler(policy));
+    for (String acceptEncoding : new String[] {null, "identity", "br, compress", "gzip;q=0"}) {
+      HttpResponse out =
+          respond(channel, acceptEncoding, streamed(200, "application/json", "5000"));
+      assertThat(out.headers().get(HttpHeaderNames.VARY)).isEqualToIgnoringCase("Accept-Encoding");
+      assertThat(out.headers().contains(HttpHeaderNames.CONTENT_ENCODING)).isFalse();
+      assertThat(out.headers().get(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo("5000");
+    }
+    HttpResponse origin = streamed(200, "text/plain", null);
+    origin.headers().set(HttpHeaderNames.VARY, "Origin");
+    assertThat(respond(channel, null, origin).headers().get(HttpHeaderNames.VARY))
+        .isEqualToIgnoringCase("Origin, Accept-Encoding");
+    // Nothing a coding could have changed: no Vary, as on the codec's own path.
+    assertThat(varyOf(respond(channel, null, streamed(200, "image/png", "5000")))).isNull();
+    assertThat(varyOf(respond(channel, null, streamed(200, "text/plain", "10")))).isNull();
+    assertThat(varyOf(respond(channel, null, streamed(204, "text/plain", null)))).isNull();
+    assertThat(varyOf(respond(channel, null, streamed(304, "text/plain", "5000")))).isNull();
+    DefaultFullHttpResponse empty =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    empty.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+    assertThat(varyOf(respond(channel, null, empty))).isNull();
+    assertThat(
+            varyOf(
+                respond(
+                    channel,
+                    HttpVersion.HTTP_1_1,
+                    HttpMethod.HEAD,
+                    null,
+                    streamed(200, "text/plain", "5000"))))
+        .isNull();
+    assertThat(
+            varyOf(
+                respond(
+                    channel,
+                    HttpVersion.HTTP_1_0,
+                    HttpMethod.GET,
+                    null,
+                    streamed(200, "text/plain", "5000"))))
+        .isNull();
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void responsesStayPairedWithTheirRequestsAcrossBothPathsAndInterimResponses() {
+    EmbeddedChannel channel = new EmbeddedChannel(new ResponseCompressionHandler(policy));
+    for (String acceptEncoding : new String[] {null, "gzip", null, "gzip", "gzip", null}) {
+      DefaultFullHttpRequest request =
+          new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+      if (acceptEncoding != null) {
+        request.headers().set(HttpHeaderNames.ACCEPT_ENCODING, acceptEncoding);
+      }
+      channel.writeInbound(request);
+      ReferenceCountUtil.release(channel.readInbound());
+    }
+    for (String expected : new String[] {null, "gzip", null, "gzip", "gzip", null}) {
+      // An interim 100 answers no request of its own: the final response is still paired.
+      channel.writeOutbound(
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+      HttpResponse interim = channel.readOutbound();
+      assertThat(interim.status()).isEqualTo(HttpResponseStatus.CONTINUE);
+      ReferenceCountUtil.release(interim);
+      channel.writeOutbound(streamed(200, "text/plain", "50000"));
+      HttpResponse head = channel.readOutbound();
+      assertThat(head.headers().get(HttpHeaderNames.CONTENT_ENCODING)).isEqualTo(expected);
+      assertThat(head.headers().get(HttpHeaderNames.VARY)).isEqualToIgnoringCase("Accept-Encoding");
+      channel.writeOutbound(new DefaultLastHttpContent(Unpooled.wrappedBuffer(new byte[50000])));
+      for (Object part; (part = channel.readOutbound()) != null; ) {
+        ReferenceCountUtil.release(part);
+      }
+    }
+    channel.finishAndReleaseAll();
+  }
+
+  private static String varyOf(HttpResponse response) {
+    ReferenceCountUtil.release(response);
+    return response.headers().get(HttpHeaderNames.VARY);
   }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -134,6 +135,7 @@ class ResponseCompressionIT {
   }
 
   @ParameterizedTest
+  @NullSource
   @ValueSource(strings = {"identity", "gzip;q=0, br;q=0", "compress"})
   void noAcceptableCodingLeavesTheBodyAsItIsButStillVaries(String acceptEncoding) throws Exception {
     RawHttp.Response response = get(gateway, "/bytes?n=5000&type=text/plain", acceptEncoding);
