@@ -22,8 +22,6 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds each client connection's pipeline once, when it is accepted: connection-level concerns as
@@ -122,8 +120,7 @@ public final class DownstreamChannelInitializer extends ChannelInitializer<Socke
   }
 
   private void addTimeoutHandlers(ChannelPipeline pipeline) {
-    pipeline.addLast(
-        HandlerNames.IDLE, new IdleStateHandler(0, 0, idleTimeoutNanos, TimeUnit.NANOSECONDS));
+    pipeline.addLast(HandlerNames.IDLE, new IdleConnectionHandler(idleTimeoutNanos));
   }
 
   /** HTTP/1.1 from here on: slowloris guard, codec with the size limits, forwarding. */

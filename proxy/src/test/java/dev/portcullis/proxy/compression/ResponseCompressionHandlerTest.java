@@ -73,7 +73,8 @@ class ResponseCompressionHandlerTest {
     response.headers().set(HttpHeaderNames.ETAG, "\"v1\"");
     HttpResponse out = respond(channel, "gzip", response);
     assertThat(out.headers().get(HttpHeaderNames.CONTENT_ENCODING)).isEqualTo("gzip");
-    assertThat(out.headers().get(HttpHeaderNames.VARY)).isEqualToIgnoringCase("Origin, Accept-Encoding");
+    assertThat(out.headers().get(HttpHeaderNames.VARY))
+        .isEqualToIgnoringCase("Origin, Accept-Encoding");
     assertThat(out.headers().get(HttpHeaderNames.ETAG)).isEqualTo("W/\"v1\"");
     assertThat(out.headers().contains(HttpHeaderNames.CONTENT_LENGTH)).isFalse();
     assertThat(out.headers().get(HttpHeaderNames.TRANSFER_ENCODING)).isEqualTo("chunked");
