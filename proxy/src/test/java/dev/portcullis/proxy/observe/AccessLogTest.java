@@ -159,19 +159,19 @@ class AccessLogTest {
                 + "\"http.response.body.bytes\":0,\"labels.request_id\":\"r\"}");
   }
 
+  /** An access log to a file, its writer started. */
+  private AccessLog startedLog(Path file, int capacity, int blockBytes) throws IOException {
+    AccessLog log =
+        new AccessLog(
+            Files.newOutputStream(file), true, capacity, blockBytes, CLOCK, queueFull, writeError);
+    log.start();
+    return log;
+  }
+
   @Test
   void linesAreWrittenToTheFileAndFlushedOnClose(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("access.json");
-    AccessLog log =
-        new AccessLog(
-            Files.newOutputStream(file),
-            true,
-            16,
-            AccessLog.BLOCK_BYTES,
-            CLOCK,
-            queueFull,
-            writeError);
-    log.start();
+    AccessLog log = startedLog(file, 16, AccessLog.BLOCK_BYTES);
     log.append(entry("a"), null);
     log.append(entry("b"), null);
     // Not ASCII: the line is written as UTF-8, whatever the platform charset.
@@ -240,16 +240,7 @@ class AccessLogTest {
   void aLineLoggedOnAnEventLoopIsWrittenWithinTheHandOffIntervalWithoutMoreTraffic(
       @TempDir Path dir) throws Exception {
     Path file = dir.resolve("access.json");
-    AccessLog log =
-        new AccessLog(
-            Files.newOutputStream(file),
-            true,
-            16,
-            AccessLog.BLOCK_BYTES,
-            CLOCK,
-            queueFull,
-            writeError);
-    log.start();
+    AccessLog log = startedLog(file, 16, AccessLog.BLOCK_BYTES);
     DefaultEventLoop loop = new DefaultEventLoop();
     try {
       loop.submit(() -> log.append(entry("quiet"), loop)).get(5, TimeUnit.SECONDS);
@@ -270,9 +261,7 @@ class AccessLogTest {
   @Test
   void linesFromManyEventLoopsAllArriveWholeThroughSmallBlocks(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("access.json");
-    AccessLog log =
-        new AccessLog(Files.newOutputStream(file), true, 4096, 4096, CLOCK, queueFull, writeError);
-    log.start();
+    AccessLog log = startedLog(file, 4096, 4096);
     int loops = 4;
     int perLoop = 5_000;
     DefaultEventLoopGroup group = new DefaultEventLoopGroup(loops);
