@@ -3,6 +3,7 @@ package dev.portcullis.auth.filter;
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.portcullis.core.identity.Principal;
 import dev.portcullis.core.pipeline.EventLoopCaches;
+import dev.portcullis.core.pipeline.HeaderNames;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
 import java.util.concurrent.CompletableFuture;
@@ -48,7 +49,7 @@ final class IdentityTokens {
 
   IdentityTokens(Authentication.IdentityPropagation propagation, LongSupplier nanoClock) {
     this.propagation = propagation;
-    this.header = AsciiString.of(propagation.header());
+    this.header = HeaderNames.of(propagation.header());
     this.bearer = HttpHeaderNames.AUTHORIZATION.contentEqualsIgnoreCase(propagation.header());
     this.reuseNanos = propagation.reuseFor().toNanos();
     this.nanoClock = nanoClock;

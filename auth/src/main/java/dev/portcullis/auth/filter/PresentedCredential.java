@@ -1,6 +1,7 @@
 package dev.portcullis.auth.filter;
 
 import dev.portcullis.core.config.RouteAuth;
+import dev.portcullis.core.pipeline.HeaderNames;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
@@ -17,7 +18,7 @@ import java.util.Iterator;
  *     null
  */
 record PresentedCredential(String method, String value, String problem) {
-  static final AsciiString X_API_KEY = AsciiString.cached("x-api-key");
+  static final AsciiString X_API_KEY = HeaderNames.of("x-api-key");
   private static final PresentedCredential NONE = new PresentedCredential(null, null, null);
   private static final String BEARER = "Bearer ";
 

@@ -1,6 +1,7 @@
 package dev.portcullis.proxy.forward;
 
 import dev.portcullis.core.net.Cidr;
+import dev.portcullis.core.pipeline.HeaderNames;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
@@ -19,10 +20,10 @@ import java.util.List;
  * Thread-safe and immutable.
  */
 final class ForwardedHeaders {
-  static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
-  static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
-  static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
-  static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+  static final AsciiString X_FORWARDED_FOR = HeaderNames.of("x-forwarded-for");
+  static final AsciiString X_FORWARDED_PROTO = HeaderNames.of("x-forwarded-proto");
+  static final AsciiString X_FORWARDED_HOST = HeaderNames.of("x-forwarded-host");
+  static final AsciiString FORWARDED = HeaderNames.of("forwarded");
   static final AsciiString VIA_VALUE = AsciiString.cached("1.1 portcullis");
 
   private final Cidr[] trustedProxies;
@@ -104,7 +105,7 @@ final class ForwardedHeaders {
     headers.set(FORWARDED, forwarded == null ? element : forwarded + ", " + element);
 
     String via = headers.get(HttpHeaderNames.VIA);
-    headers.set(HttpHeaderNames.VIA, via == null ? VIA_VALUE : via + ", " + VIA_VALUE);
+    headers.set(HeaderNames.VIA, via == null ? VIA_VALUE : via + ", " + VIA_VALUE);
   }
 
   /** One RFC 7239 element; an IPv6 node and a host with a port must be quoted strings. */

@@ -8,6 +8,7 @@ import dev.portcullis.core.config.UpstreamConfig;
 import dev.portcullis.core.pipeline.ExchangeKey;
 import dev.portcullis.core.pipeline.FilterDecision;
 import dev.portcullis.core.pipeline.GatewayResponse;
+import dev.portcullis.core.pipeline.HeaderNames;
 import dev.portcullis.core.pipeline.RequestFilter;
 import dev.portcullis.core.pipeline.ResponseFilter;
 import dev.portcullis.core.pipeline.ResponseObserver;
@@ -442,7 +443,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     }
     if (chunked) {
       headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-      headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      headers.set(HeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
     context
         .forwardedHeaders()
@@ -453,7 +454,7 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
             clientHost);
     hostFromTarget = !upstreamConfig.preserveHost() || clientHost == null;
     if (hostFromTarget) {
-      headers.set(HttpHeaderNames.HOST, targetPool.target().authority());
+      headers.set(HeaderNames.HOST, targetPool.target().authority());
     }
     headers.set(RequestIds.HEADER, requestId);
     trace.propagate(headers);
@@ -964,10 +965,10 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
     if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
       if (noBody) {
         if (upstreamChunked) {
-          headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+          headers.set(HeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
       } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
-        headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        headers.set(HeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
       } else {
         keepAlive = false; // HTTP/1.0 client: the body ends when the connection does
       }
@@ -1020,9 +1021,9 @@ final class ProxyExchange implements ExchangeRecord, AcquireCallback, UpstreamLi
       keepAlive = false;
     }
     if (!keepAlive) {
-      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      headers.set(HeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     } else if (!request.protocolVersion().isKeepAliveDefault()) {
-      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      headers.set(HeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
   }
 

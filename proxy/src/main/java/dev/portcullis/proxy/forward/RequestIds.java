@@ -1,5 +1,6 @@
 package dev.portcullis.proxy.forward;
 
+import dev.portcullis.core.pipeline.HeaderNames;
 import io.netty.util.AsciiString;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -9,7 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * response headers and must not carry injected text.
  */
 final class RequestIds {
-  static final AsciiString HEADER = AsciiString.cached("x-request-id");
+  static final AsciiString HEADER = HeaderNames.of("x-request-id");
   private static final int MAX_LENGTH = 128;
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 

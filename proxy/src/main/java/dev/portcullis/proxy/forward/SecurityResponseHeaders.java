@@ -1,7 +1,7 @@
 package dev.portcullis.proxy.forward;
 
 import dev.portcullis.core.config.EdgeSecurityConfig;
-import io.netty.handler.codec.http.HttpHeaderNames;
+import dev.portcullis.core.pipeline.HeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
@@ -12,19 +12,18 @@ import io.netty.util.AsciiString;
  * which only helps an attacker pick an exploit.
  */
 final class SecurityResponseHeaders {
-  private static final AsciiString CSP = AsciiString.cached("content-security-policy");
-  private static final AsciiString FRAME_OPTIONS = AsciiString.cached("x-frame-options");
-  private static final AsciiString CONTENT_TYPE_OPTIONS =
-      AsciiString.cached("x-content-type-options");
-  private static final AsciiString REFERRER_POLICY = AsciiString.cached("referrer-policy");
-  private static final AsciiString HSTS = AsciiString.cached("strict-transport-security");
+  private static final AsciiString CSP = HeaderNames.of("content-security-policy");
+  private static final AsciiString FRAME_OPTIONS = HeaderNames.of("x-frame-options");
+  private static final AsciiString CONTENT_TYPE_OPTIONS = HeaderNames.of("x-content-type-options");
+  private static final AsciiString REFERRER_POLICY = HeaderNames.of("referrer-policy");
+  private static final AsciiString HSTS = HeaderNames.of("strict-transport-security");
   private static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
   private static final AsciiString SERVER_NAME = AsciiString.cached("portcullis");
 
   private SecurityResponseHeaders() {}
 
   static void apply(EdgeSecurityConfig.SecurityHeaders config, String scheme, HttpHeaders headers) {
-    headers.set(HttpHeaderNames.SERVER, SERVER_NAME);
+    headers.set(HeaderNames.SERVER, SERVER_NAME);
     if (!config.enabled()) {
       return;
     }
@@ -39,7 +38,7 @@ final class SecurityResponseHeaders {
 
   private static void setIfAbsent(HttpHeaders headers, AsciiString name, String value) {
     if (!value.isEmpty() && !headers.contains(name)) {
-      headers.set(name, value);
+      headers.add(name, value);
     }
   }
 }

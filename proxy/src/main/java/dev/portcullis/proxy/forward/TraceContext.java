@@ -1,5 +1,6 @@
 package dev.portcullis.proxy.forward;
 
+import dev.portcullis.core.pipeline.HeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
@@ -15,11 +16,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * requires. Ids are lowercase hex; all-zero ids are invalid.
  */
 final class TraceContext {
-  static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
-  static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
-  private static final AsciiString B3 = AsciiString.cached("b3");
-  private static final AsciiString X_B3_TRACE_ID = AsciiString.cached("x-b3-traceid");
-  private static final AsciiString X_B3_SAMPLED = AsciiString.cached("x-b3-sampled");
+  static final AsciiString TRACEPARENT = HeaderNames.of("traceparent");
+  static final AsciiString TRACESTATE = HeaderNames.of("tracestate");
+  private static final AsciiString B3 = HeaderNames.of("b3");
+  private static final AsciiString X_B3_TRACE_ID = HeaderNames.of("x-b3-traceid");
+  private static final AsciiString X_B3_SAMPLED = HeaderNames.of("x-b3-sampled");
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   // Offsets in "00-<trace id>-<parent span id>-<flags>".

@@ -2,6 +2,7 @@ package dev.portcullis.proxy.server;
 
 import dev.portcullis.core.config.Http2Config;
 import dev.portcullis.core.config.ServerLimits;
+import dev.portcullis.core.pipeline.HeaderNames;
 import dev.portcullis.proxy.compression.CompressionPolicy;
 import dev.portcullis.proxy.compression.ResponseCompressionHandler;
 import dev.portcullis.proxy.forward.ConnectionLimitHandler;
@@ -65,7 +66,8 @@ public final class DownstreamChannelInitializer extends ChannelInitializer<Socke
         new HttpDecoderConfig()
             .setMaxInitialLineLength(limits.maxInitialLineBytes())
             .setMaxHeaderSize(limits.maxHeaderBytes())
-            .setMaxChunkSize(MAX_CHUNK_BYTES);
+            .setMaxChunkSize(MAX_CHUNK_BYTES)
+            .setHeadersFactory(HeaderNames.headersFactory());
     this.http2 = context.server().http2();
     this.http2Settings =
         Http2Settings.defaultSettings()

@@ -1,6 +1,7 @@
 package dev.portcullis.proxy.upstream;
 
 import dev.portcullis.core.config.UpstreamConfig;
+import dev.portcullis.core.pipeline.HeaderNames;
 import dev.portcullis.proxy.observe.TargetObserver;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -10,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -87,7 +89,13 @@ public final class TargetPool {
                     p.addLast(
                         "codec",
                         new HttpClientCodec(
-                            MAX_RESPONSE_INITIAL_LINE, MAX_RESPONSE_HEADER_BYTES, MAX_CHUNK_BYTES));
+                            new HttpDecoderConfig()
+                                .setMaxInitialLineLength(MAX_RESPONSE_INITIAL_LINE)
+                                .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES)
+                                .setMaxChunkSize(MAX_CHUNK_BYTES)
+                                .setHeadersFactory(HeaderNames.headersFactory()),
+                            false,
+                            false));
                   }
                 });
   }

@@ -1,5 +1,6 @@
 package dev.portcullis.ratelimit.filter;
 
+import dev.portcullis.core.pipeline.HeaderNames;
 import dev.portcullis.ratelimit.algorithm.RateLimitDecision;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -14,13 +15,13 @@ import java.time.Instant;
  */
 final class RateLimitHeaders {
   private static final double NEAR_LIMIT_FRACTION = 0.2;
-  private static final AsciiString RATELIMIT_POLICY = AsciiString.cached("RateLimit-Policy");
-  private static final AsciiString RATELIMIT = AsciiString.cached("RateLimit");
-  private static final AsciiString RATELIMIT_REASON = AsciiString.cached("RateLimit-Reason");
-  private static final AsciiString X_LIMIT = AsciiString.cached("X-RateLimit-Limit");
-  private static final AsciiString X_REMAINING = AsciiString.cached("X-RateLimit-Remaining");
-  private static final AsciiString X_RESET = AsciiString.cached("X-RateLimit-Reset");
-  private static final AsciiString X_NEAR_LIMIT = AsciiString.cached("X-RateLimit-NearLimit");
+  private static final AsciiString RATELIMIT_POLICY = HeaderNames.of("RateLimit-Policy");
+  private static final AsciiString RATELIMIT = HeaderNames.of("RateLimit");
+  private static final AsciiString RATELIMIT_REASON = HeaderNames.of("RateLimit-Reason");
+  private static final AsciiString X_LIMIT = HeaderNames.of("X-RateLimit-Limit");
+  private static final AsciiString X_REMAINING = HeaderNames.of("X-RateLimit-Remaining");
+  private static final AsciiString X_RESET = HeaderNames.of("X-RateLimit-Reset");
+  private static final AsciiString X_NEAR_LIMIT = HeaderNames.of("X-RateLimit-NearLimit");
   private static final AsciiString TRUE = AsciiString.cached("true");
 
   /**
