@@ -86,6 +86,38 @@ class ApiKeyFormatTest {
     assertThat(ApiKeyFormat.looksLikeKey(text)).isFalse();
   }
 
+  /**
+   * Each text has a valid checksum over its characters, so only the alphabet check can refuse it.
+   * {@code \u0141} has the low byte of {@code 'A'}.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"+", "/", "=", ".", " ", "\u00c1", "\u0141", "\u0000"})
+  void aKeyWithACharacterOutsideBase64UrlIsRefusedEvenWithAMatchingChecksum(String bad) {
+    String good = ApiKeyFormat.generate(ApiKeyType.USER, random).clearText();
+    int prefix = ApiKeyType.USER.prefix().length();
+    String body =
+        good.substring(0, prefix + 20) + bad + good.substring(prefix + 21, good.length() - 6);
+    String withChecksum = body + checksumOf(body);
+    String validControl =
+        good.substring(0, good.length() - 6) + checksumOf(good.substring(0, good.length() - 6));
+
+    assertThat(ApiKeyFormat.parse(validControl)).isNotNull();
+    assertThat(ApiKeyFormat.parse(withChecksum)).isNull();
+  }
+
+  private static String checksumOf(String text) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    long value = crc.getValue();
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char[] out = new char[6];
+    for (int i = 5; i >= 0; i--) {
+      out[i] = alphabet.charAt((int) (value & 63));
+      value >>>= 6;
+    }
+    return new String(out);
+  }
+
   @Test
   void legacyHexKeysAreRecognisedWithoutAnId() {
     ParsedApiKey legacy = ApiKeyFormat.parse("0123456789abcdef0123456789abcdef");
