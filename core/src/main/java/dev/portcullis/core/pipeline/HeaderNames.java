@@ -28,7 +28,9 @@ public final class HeaderNames {
       DefaultHttpHeadersFactory.headersFactory().getNameValidator();
   private static final Arena CHECKED = new Arena(16 * 1024);
   private static final HttpHeadersFactory HEADERS_FACTORY =
-      DefaultHttpHeadersFactory.headersFactory().withNameValidator(HeaderNames::validate);
+      DefaultHttpHeadersFactory.headersFactory()
+          .withNameValidator(HeaderNames::validate)
+          .withValueValidator(HeaderValues.VALIDATOR);
 
   /** Standard names the gateway sets on requests and responses it relays. */
   public static final AsciiString HOST = of("host");
@@ -51,7 +53,7 @@ public final class HeaderNames {
 
   /**
    * Headers for the gateway's codecs: Netty's default checks, minus the name check for names made
-   * by {@link #of}.
+   * by {@link #of}, with values checked by {@link HeaderValues}.
    */
   public static HttpHeadersFactory headersFactory() {
     return HEADERS_FACTORY;
