@@ -60,6 +60,13 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiKeyService.class);
   private static final String AUTH_METHOD = "api_key";
   private static final HexFormat HEX = HexFormat.of();
+
+  /**
+   * A failed refresh is tried again this much later, by the next request after it; the entry is
+   * served meanwhile until its TTL ends.
+   */
+  private static final long REFRESH_RETRY_MILLIS = 10_000;
+
   private static final String PEPPER_HELP =
       "auth.api_keys.pepper: missing (expected: file:/path or ${ENV_VAR} holding at least 32"
           + " random characters; for example: mkdir -p data && head -c 48 /dev/urandom | base64 >"
@@ -83,6 +90,9 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
    */
   private final ConcurrentHashMap<String, Long> changedAt = new ConcurrentHashMap<>();
 
+  /** Four fifths of the valid TTL: an active key is read again before its entry expires. */
+  private final long refreshAfterMillis;
+
   private volatile boolean closed;
 
   private ApiKeyService(ApiKeysConfig config, CredentialStore store, Clock clock, String redisUri) {
@@ -104,6 +114,7 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
             r -> daemon(r, "portcullis-keystore-" + threads.incrementAndGet()));
     this.flusher =
         Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "portcullis-keystore-flush"));
+    this.refreshAfterMillis = config.validTtl().toMillis() * 4 / 5;
     this.cache =
         EventLoopCaches.newBuilder()
             .maximumSize(config.cacheMaxEntries())
@@ -170,7 +181,11 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
     Digest digest = new Digest(hasher.hash(parsed.clearText()));
     CachedKey hit = cache.getIfPresent(digest);
     if (hit != null) {
-      return hit.verdict(client, clock.millis(), lastUsed);
+      long now = clock.millis();
+      if (hit.claimRefresh(now, REFRESH_RETRY_MILLIS)) {
+        refreshAhead(parsed, digest);
+      }
+      return hit.verdict(client, now, lastUsed);
     }
     if (closed) {
       return Refusals.unavailable("the key service is closed");
@@ -184,6 +199,25 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
                       : verdictOf(found, client));
     } catch (RejectedExecutionException e) {
       return Refusals.unavailable("credential store busy");
+    }
+  }
+
+  /**
+   * Reads a valid key again from the store before its cache entry expires, while the entry goes on
+   * answering. Without it, every validTtl the first request of each active key waited for a store
+   * round trip on a path that otherwise never waits, and took the event loop's compiled code down
+   * with it (a branch not taken for minutes: bench/README.md, "the early-round effect"). The
+   * entry's answer never outlives validTtl either way; a revocation found by the refresh takes
+   * effect sooner.
+   */
+  private void refreshAhead(ParsedApiKey parsed, Digest digest) {
+    if (closed) {
+      return;
+    }
+    try {
+      jdbc.execute(() -> lookUp(parsed, digest));
+    } catch (RejectedExecutionException e) {
+      // The store is busy: a request after the retry delay claims the refresh again.
     }
   }
 
@@ -245,7 +279,7 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
             r.type(),
             null,
             r.rateLimit());
-    return CachedKey.valid(principal, validUntil, r.allowedCidrs());
+    return CachedKey.valid(principal, validUntil, now + refreshAfterMillis, r.allowedCidrs());
   }
 
   private static boolean constantTimeEquals(String a, String b) {

@@ -9,15 +9,19 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * What the validation cache knows about one presented key (by its hash): either a refusal, or a
  * valid key with its principal, the instant its validity ends and where it may be used from. Every
  * verdict it can give is built once, as a completed stage, so a cache hit allocates nothing here.
  *
- * <p>Immutable but for the last-used flag; safe to share between threads.
+ * <p>Immutable but for the last-used flag and the refresh time; safe to share between threads.
  */
 final class CachedKey {
+  private static final AtomicLongFieldUpdater<CachedKey> REFRESH_AT =
+      AtomicLongFieldUpdater.newUpdater(CachedKey.class, "refreshAtMillis");
+
   private final String keyId;
   private final boolean valid;
   private final CompletionStage<AuthVerdict> verdict;
@@ -26,6 +30,7 @@ final class CachedKey {
   private final long validUntilMillis;
   private final Cidr[] allowed;
   private final AtomicBoolean queued = new AtomicBoolean();
+  private volatile long refreshAtMillis;
 
   private CachedKey(
       String keyId,
@@ -33,8 +38,10 @@ final class CachedKey {
       AuthVerdict verdict,
       String subject,
       long validUntilMillis,
+      long refreshAtMillis,
       Cidr[] allowed) {
     this.keyId = keyId;
+    this.refreshAtMillis = refreshAtMillis;
     this.valid = valid;
     this.verdict = CompletableFuture.completedStage(verdict);
     this.expired =
@@ -53,10 +60,21 @@ final class CachedKey {
 
   static CachedKey refused(AuthFailure failure, String keyId, String subject) {
     return new CachedKey(
-        keyId, false, new AuthVerdict.Rejected(failure, keyId, subject), subject, 0, new Cidr[0]);
+        keyId,
+        false,
+        new AuthVerdict.Rejected(failure, keyId, subject),
+        subject,
+        0,
+        Long.MAX_VALUE,
+        new Cidr[0]);
   }
 
-  static CachedKey valid(Principal principal, long validUntilMillis, List<String> allowedCidrs) {
+  /**
+   * @param refreshAtMillis when a request that finds this entry should have it read again from the
+   *     store, in the background
+   */
+  static CachedKey valid(
+      Principal principal, long validUntilMillis, long refreshAtMillis, List<String> allowedCidrs) {
     Cidr[] allowed = allowedCidrs.stream().map(Cidr::parse).toArray(Cidr[]::new);
     return new CachedKey(
         principal.credentialId(),
@@ -64,7 +82,18 @@ final class CachedKey {
         new AuthVerdict.Authenticated(principal),
         principal.subject(),
         validUntilMillis,
+        refreshAtMillis,
         allowed);
+  }
+
+  /**
+   * True for the one caller that is to refresh this entry now; the next chance comes {@code
+   * retryMillis} later, in case this refresh fails (a store that is down is not asked by every
+   * request). Refusals are never refreshed.
+   */
+  boolean claimRefresh(long nowMillis, long retryMillis) {
+    long due = refreshAtMillis;
+    return nowMillis - due >= 0 && REFRESH_AT.compareAndSet(this, due, nowMillis + retryMillis);
   }
 
   String keyId() {

@@ -305,6 +305,60 @@ class ApiKeyServiceTest {
 
   @ParameterizedTest
   @EnumSource(KeyStores.Kind.class)
+  void anActiveKeyIsReadAgainBeforeItsEntryExpiresWithoutARequestWaiting(KeyStores.Kind kind)
+      throws Exception {
+    KeyStores stores = stores(kind);
+    ApiKeyService service = open(stores);
+    IssuedApiKey issued = await(service.create(request(ApiKeyType.USER, "heidi", List.of())));
+    assertThat(verify(service, issued.key(), CLIENT)).isInstanceOf(AuthVerdict.Authenticated.class);
+    stores.sql(
+        "UPDATE api_keys SET revoked_at = CURRENT_TIMESTAMP WHERE id = '"
+            + issued.info().id()
+            + "'");
+    clock.advance(Duration.ofMinutes(3)); // before four fifths of the 5 min valid TTL: no refresh
+    assertThat(service.verify(issued.key(), CLIENT).toCompletableFuture().getNow(null))
+        .isInstanceOf(AuthVerdict.Authenticated.class);
+    Thread.sleep(200);
+    assertThat(verify(service, issued.key(), CLIENT)).isInstanceOf(AuthVerdict.Authenticated.class);
+
+    clock.advance(Duration.ofSeconds(61)); // past four fifths, inside the TTL
+    assertThat(service.verify(issued.key(), CLIENT).toCompletableFuture().getNow(null))
+        .as("answered from the cache at once while the store is read")
+        .isInstanceOf(AuthVerdict.Authenticated.class);
+    AuthVerdict later = null;
+    for (int i = 0; i < 100; i++) {
+      later = verify(service, issued.key(), CLIENT);
+      if (later instanceof AuthVerdict.Rejected) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    assertThat(rejected(later).failure())
+        .as("the refresh found the revocation before the TTL ended")
+        .isEqualTo(AuthFailure.REVOKED);
+  }
+
+  @ParameterizedTest
+  @EnumSource(KeyStores.Kind.class)
+  void aRefreshThatFailsKeepsTheEntryUntilItsTtl(KeyStores.Kind kind) throws Exception {
+    KeyStores stores = stores(kind);
+    ApiKeyService service = open(stores);
+    IssuedApiKey issued = await(service.create(request(ApiKeyType.USER, "ivan", List.of())));
+    assertThat(verify(service, issued.key(), CLIENT)).isInstanceOf(AuthVerdict.Authenticated.class);
+    stores.breakStore();
+    clock.advance(Duration.ofSeconds(250));
+    for (int i = 0; i < 5; i++) {
+      assertThat(verify(service, issued.key(), CLIENT))
+          .isInstanceOf(AuthVerdict.Authenticated.class);
+      Thread.sleep(100);
+      clock.advance(Duration.ofSeconds(11)); // past the retry delay: another refresh, failing too
+    }
+    clock.advance(Duration.ofMinutes(1)); // past the TTL
+    assertThat(verify(service, issued.key(), CLIENT)).isInstanceOf(AuthVerdict.Unavailable.class);
+  }
+
+  @ParameterizedTest
+  @EnumSource(KeyStores.Kind.class)
   void validAndInvalidVerdictsAreCachedForTheirTtls(KeyStores.Kind kind) throws Exception {
     KeyStores stores = stores(kind);
     ApiKeyService service = open(stores);

@@ -8,7 +8,8 @@ import java.time.Duration;
  * @param store where keys are kept
  * @param pepper the HMAC key keys are hashed under; null when not configured (the gateway then
  *     refuses to open the store, except in demo mode, which generates one in memory)
- * @param validTtl how long a valid key is answered from the cache
+ * @param validTtl how long a valid key is answered from the cache; a key still in use is read again
+ *     from the store in the background once four fifths of it have passed
  * @param invalidTtl how long a refused key is answered from the cache
  * @param cacheMaxEntries the validation cache's size bound
  * @param rotationGrace how long a rotated key's old secret stays valid
