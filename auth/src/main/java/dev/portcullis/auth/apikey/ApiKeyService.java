@@ -19,10 +19,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -61,10 +63,7 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
   private static final String AUTH_METHOD = "api_key";
   private static final HexFormat HEX = HexFormat.of();
 
-  /**
-   * A failed refresh is tried again this much later, by the next request after it; the entry is
-   * served meanwhile until its TTL ends.
-   */
+  /** A failed refresh is tried again this much later; the entry answers meanwhile until its TTL. */
   private static final long REFRESH_RETRY_MILLIS = 10_000;
 
   private static final String PEPPER_HELP =
@@ -181,17 +180,14 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
     Digest digest = new Digest(hasher.hash(parsed.clearText()));
     CachedKey hit = cache.getIfPresent(digest);
     if (hit != null) {
-      long now = clock.millis();
-      if (hit.claimRefresh(now, REFRESH_RETRY_MILLIS)) {
-        refreshAhead(parsed, digest);
-      }
-      return hit.verdict(client, now, lastUsed);
+      return hit.verdict(client, clock.millis(), lastUsed);
     }
     if (closed) {
       return Refusals.unavailable("the key service is closed");
     }
     try {
-      return CompletableFuture.supplyAsync(() -> lookUp(parsed, digest), jdbc)
+      return CompletableFuture.supplyAsync(
+              () -> lookUp(parsed.type(), parsed.keyId(), digest), jdbc)
           .thenApply(
               found ->
                   found == null
@@ -202,42 +198,23 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
     }
   }
 
-  /**
-   * Reads a valid key again from the store before its cache entry expires, while the entry goes on
-   * answering. Without it, every validTtl the first request of each active key waited for a store
-   * round trip on a path that otherwise never waits, and took the event loop's compiled code down
-   * with it (a branch not taken for minutes: bench/README.md, "the early-round effect"). The
-   * entry's answer never outlives validTtl either way; a revocation found by the refresh takes
-   * effect sooner.
-   */
-  private void refreshAhead(ParsedApiKey parsed, Digest digest) {
-    if (closed) {
-      return;
-    }
-    try {
-      jdbc.execute(() -> lookUp(parsed, digest));
-    } catch (RejectedExecutionException e) {
-      // The store is busy: a request after the retry delay claims the refresh again.
-    }
-  }
-
   private AuthVerdict verdictOf(CachedKey found, InetAddress client) {
     // Completed stage of a cache entry: join() does not block.
     return found.verdict(client, clock.millis(), lastUsed).toCompletableFuture().join();
   }
 
   /** The cache entry for this key, from the store; null when the store cannot be read. */
-  private CachedKey lookUp(ParsedApiKey parsed, Digest digest) {
+  private CachedKey lookUp(ApiKeyType type, String keyId, Digest digest) {
     String hash = HEX.formatHex(digest.bytes);
     long started = System.nanoTime();
     Optional<ApiKeyRecord> found;
     try {
-      found = parsed.keyId() == null ? store.findByHash(hash) : store.find(parsed.keyId());
+      found = keyId == null ? store.findByHash(hash) : store.find(keyId);
     } catch (Exception e) {
       log.warn("credential store lookup failed: {}", e.toString());
       return null;
     }
-    CachedKey entry = entryFor(parsed, hash, found.orElse(null));
+    CachedKey entry = entryFor(type, keyId, digest, found.orElse(null));
     Long changed = entry.keyId() == null ? null : changedAt.get(entry.keyId());
     if (changed == null || changed - started < 0) {
       cache.put(digest, entry);
@@ -245,9 +222,10 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
     return entry;
   }
 
-  private CachedKey entryFor(ParsedApiKey parsed, String hash, ApiKeyRecord r) {
+  private CachedKey entryFor(ApiKeyType type, String keyId, Digest digest, ApiKeyRecord r) {
+    String hash = HEX.formatHex(digest.bytes);
     if (r == null) {
-      return CachedKey.refused(AuthFailure.UNKNOWN_KEY, parsed.keyId(), null);
+      return CachedKey.refused(AuthFailure.UNKNOWN_KEY, keyId, null);
     }
     long now = clock.millis();
     long validUntil = r.expires() == null ? Long.MAX_VALUE : r.expires().toEpochMilli();
@@ -260,7 +238,7 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
     if (previous) {
       validUntil = Math.min(validUntil, r.previousValidUntil().toEpochMilli());
     }
-    if ((!current && !previous) || !r.type().equals(parsed.type().configName())) {
+    if ((!current && !previous) || !r.type().equals(type.configName())) {
       return CachedKey.refused(AuthFailure.BAD_SECRET, r.id(), r.subject());
     }
     if (r.revokedAt() != null) {
@@ -279,7 +257,8 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
             r.type(),
             null,
             r.rateLimit());
-    return CachedKey.valid(principal, validUntil, now + refreshAfterMillis, r.allowedCidrs());
+    return CachedKey.valid(
+        type, digest, principal, validUntil, now + refreshAfterMillis, r.allowedCidrs());
   }
 
   private static boolean constantTimeEquals(String a, String b) {
@@ -303,14 +282,41 @@ public final class ApiKeyService implements ApiKeyVerifier, AutoCloseable {
   private void flushLastUsed() {
     long horizon = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
     changedAt.values().removeIf(at -> at - horizon < 0);
+    List<CachedKey> used = lastUsed.drain();
     try {
-      List<String> ids = lastUsed.drain();
+      Set<String> ids = new LinkedHashSet<>();
+      for (CachedKey entry : used) {
+        ids.add(entry.keyId());
+      }
       if (!ids.isEmpty()) {
-        store.touch(ids, clock.instant());
+        store.touch(new ArrayList<>(ids), clock.instant());
       }
     } catch (Exception e) {
       // Not worth more: the next use of each key queues it again.
       log.warn("writing last_used failed: {}", e.toString());
+    }
+    refreshAhead(used);
+  }
+
+  /**
+   * Reads keys in use again from the store once four fifths of their valid TTL have passed, here on
+   * the flusher rather than on a request: without it, every validTtl the first request of each
+   * active key waited for a store round trip, on a branch the event loop had not taken for minutes,
+   * and the request path's compiled code was thrown away with it (bench/README.md, "December 7,
+   * fifth VM"). An entry never answers for longer than validTtl either way; a revocation the
+   * refresh finds takes effect sooner.
+   */
+  private void refreshAhead(List<CachedKey> used) {
+    long now = clock.millis();
+    for (CachedKey entry : used) {
+      if (closed) {
+        return;
+      }
+      if (entry.refreshDue(now)
+          && cache.asMap().get(entry.digest()) == entry
+          && lookUp(entry.type(), entry.keyId(), entry.digest()) == null) {
+        entry.refreshFailed(now + REFRESH_RETRY_MILLIS);
+      }
     }
   }
 

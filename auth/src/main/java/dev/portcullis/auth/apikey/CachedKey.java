@@ -9,18 +9,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * What the validation cache knows about one presented key (by its hash): either a refusal, or a
  * valid key with its principal, the instant its validity ends and where it may be used from. Every
  * verdict it can give is built once, as a completed stage, so a cache hit allocates nothing here.
  *
- * <p>Immutable but for the last-used flag and the refresh time; safe to share between threads.
+ * <p>Immutable but for the last-used flag and the refresh time; safe to share between threads. The
+ * refresh time is read and moved only by the last-used flusher, which finds the entry through
+ * {@link LastUsedBatch}.
  */
 final class CachedKey {
-  private static final AtomicLongFieldUpdater<CachedKey> REFRESH_AT =
-      AtomicLongFieldUpdater.newUpdater(CachedKey.class, "refreshAtMillis");
 
   private final String keyId;
   private final boolean valid;
@@ -30,7 +29,9 @@ final class CachedKey {
   private final long validUntilMillis;
   private final Cidr[] allowed;
   private final AtomicBoolean queued = new AtomicBoolean();
-  private volatile long refreshAtMillis;
+  private final ApiKeyType type;
+  private final Digest digest;
+  private long refreshAtMillis;
 
   private CachedKey(
       String keyId,
@@ -38,9 +39,13 @@ final class CachedKey {
       AuthVerdict verdict,
       String subject,
       long validUntilMillis,
+      ApiKeyType type,
+      Digest digest,
       long refreshAtMillis,
       Cidr[] allowed) {
     this.keyId = keyId;
+    this.type = type;
+    this.digest = digest;
     this.refreshAtMillis = refreshAtMillis;
     this.valid = valid;
     this.verdict = CompletableFuture.completedStage(verdict);
@@ -65,16 +70,23 @@ final class CachedKey {
         new AuthVerdict.Rejected(failure, keyId, subject),
         subject,
         0,
+        null,
+        null,
         Long.MAX_VALUE,
         new Cidr[0]);
   }
 
   /**
-   * @param refreshAtMillis when a request that finds this entry should have it read again from the
-   *     store, in the background
+   * @param type and {@code digest}: what reading the key again from the store takes
+   * @param refreshAtMillis from when the entry, if still in use, is read again from the store
    */
   static CachedKey valid(
-      Principal principal, long validUntilMillis, long refreshAtMillis, List<String> allowedCidrs) {
+      ApiKeyType type,
+      Digest digest,
+      Principal principal,
+      long validUntilMillis,
+      long refreshAtMillis,
+      List<String> allowedCidrs) {
     Cidr[] allowed = allowedCidrs.stream().map(Cidr::parse).toArray(Cidr[]::new);
     return new CachedKey(
         principal.credentialId(),
@@ -82,18 +94,28 @@ final class CachedKey {
         new AuthVerdict.Authenticated(principal),
         principal.subject(),
         validUntilMillis,
+        type,
+        digest,
         refreshAtMillis,
         allowed);
   }
 
-  /**
-   * True for the one caller that is to refresh this entry now; the next chance comes {@code
-   * retryMillis} later, in case this refresh fails (a store that is down is not asked by every
-   * request). Refusals are never refreshed.
-   */
-  boolean claimRefresh(long nowMillis, long retryMillis) {
-    long due = refreshAtMillis;
-    return nowMillis - due >= 0 && REFRESH_AT.compareAndSet(this, due, nowMillis + retryMillis);
+  ApiKeyType type() {
+    return type;
+  }
+
+  Digest digest() {
+    return digest;
+  }
+
+  /** Refusals are never refreshed: they expire after the short invalid TTL. */
+  boolean refreshDue(long nowMillis) {
+    return valid && nowMillis - refreshAtMillis >= 0;
+  }
+
+  /** A refresh that could not read the store is tried again from {@code retryAtMillis}. */
+  void refreshFailed(long retryAtMillis) {
+    refreshAtMillis = retryAtMillis;
   }
 
   String keyId() {

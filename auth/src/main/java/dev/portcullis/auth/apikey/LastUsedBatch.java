@@ -1,9 +1,7 @@
 package dev.portcullis.auth.apikey;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -22,13 +20,13 @@ final class LastUsedBatch {
     }
   }
 
-  /** The distinct key ids used since the previous drain. */
-  List<String> drain() {
-    Set<String> ids = new LinkedHashSet<>();
+  /** The entries used since the previous drain, each once. */
+  List<CachedKey> drain() {
+    List<CachedKey> entries = new ArrayList<>();
     for (CachedKey entry; (entry = used.poll()) != null; ) {
       entry.clearQueued();
-      ids.add(entry.keyId());
+      entries.add(entry);
     }
-    return new ArrayList<>(ids);
+    return entries;
   }
 }
