@@ -361,6 +361,29 @@ class ApiKeyServiceTest {
 
   @ParameterizedTest
   @EnumSource(KeyStores.Kind.class)
+  void aLegacyKeyInUseIsReadAgainByItsRecordToo(KeyStores.Kind kind) throws Exception {
+    KeyStores stores = stores(kind);
+    ApiKeyService service = open(stores, fastFlush(stores));
+    String legacy = "0123456789abcdef0123456789abcdef";
+    ApiKeyInfo imported =
+        await(service.importLegacy(legacy, "old-app", null, List.of("jira:read")));
+    assertThat(verify(service, legacy, CLIENT)).isInstanceOf(AuthVerdict.Authenticated.class);
+    stores.sql(
+        "UPDATE api_keys SET revoked_at = CURRENT_TIMESTAMP WHERE id = '" + imported.id() + "'");
+    clock.advance(Duration.ofSeconds(250));
+    AuthVerdict later = null;
+    for (int i = 0; i < 100; i++) {
+      later = verify(service, legacy, CLIENT);
+      if (later instanceof AuthVerdict.Rejected) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    assertThat(rejected(later).failure()).isEqualTo(AuthFailure.REVOKED);
+  }
+
+  @ParameterizedTest
+  @EnumSource(KeyStores.Kind.class)
   void aRefreshThatFailsKeepsTheEntryUntilItsTtl(KeyStores.Kind kind) throws Exception {
     KeyStores stores = stores(kind);
     ApiKeyService service = open(stores, fastFlush(stores));
