@@ -72,12 +72,19 @@ class ApiKeyServiceTest {
   }
 
   /** As another tool would: the service hears nothing of it. */
-  private static void revokeBehindTheServicesBack(KeyStores stores, IssuedApiKey issued)
-      throws Exception {
-    stores.sql(
-        "UPDATE api_keys SET revoked_at = CURRENT_TIMESTAMP WHERE id = '"
-            + issued.info().id()
-            + "'");
+  private static void revokeBehindTheServicesBack(KeyStores stores, String id) throws Exception {
+    stores.sql("UPDATE api_keys SET revoked_at = CURRENT_TIMESTAMP WHERE id = '" + id + "'");
+  }
+
+  /** The refusal a background refresh (on the last-used flusher) brings, within 5 s. */
+  private AuthVerdict.Rejected rejectedWithin5s(ApiKeyService service, String key)
+      throws InterruptedException {
+    AuthVerdict verdict = verify(service, key, CLIENT);
+    for (int i = 0; i < 100 && !(verdict instanceof AuthVerdict.Rejected); i++) {
+      Thread.sleep(50);
+      verdict = verify(service, key, CLIENT);
+    }
+    return rejected(verdict);
   }
 
   static ApiKeysConfig config(KeyStores stores) {
@@ -335,7 +342,7 @@ class ApiKeyServiceTest {
     ApiKeyService service = open(stores, fastFlush(stores));
     IssuedApiKey issued = await(service.create(request(ApiKeyType.USER, "heidi", List.of())));
     assertThat(verify(service, issued.key(), CLIENT)).isInstanceOf(AuthVerdict.Authenticated.class);
-    revokeBehindTheServicesBack(stores, issued);
+    revokeBehindTheServicesBack(stores, issued.info().id());
     clock.advance(Duration.ofMinutes(3)); // before four fifths of the 5 min valid TTL: no refresh
     assertThat(service.verify(issued.key(), CLIENT).toCompletableFuture().getNow(null))
         .isInstanceOf(AuthVerdict.Authenticated.class);
@@ -346,15 +353,7 @@ class ApiKeyServiceTest {
     assertThat(service.verify(issued.key(), CLIENT).toCompletableFuture().getNow(null))
         .as("answered from the cache at once while the store is read")
         .isInstanceOf(AuthVerdict.Authenticated.class);
-    AuthVerdict later = null;
-    for (int i = 0; i < 100; i++) { // the last-used flusher refreshes
-      later = verify(service, issued.key(), CLIENT);
-      if (later instanceof AuthVerdict.Rejected) {
-        break;
-      }
-      Thread.sleep(50);
-    }
-    assertThat(rejected(later).failure())
+    assertThat(rejectedWithin5s(service, issued.key()).failure())
         .as("the refresh found the revocation before the TTL ended")
         .isEqualTo(AuthFailure.REVOKED);
   }
@@ -368,18 +367,9 @@ class ApiKeyServiceTest {
     ApiKeyInfo imported =
         await(service.importLegacy(legacy, "old-app", null, List.of("jira:read")));
     assertThat(verify(service, legacy, CLIENT)).isInstanceOf(AuthVerdict.Authenticated.class);
-    stores.sql(
-        "UPDATE api_keys SET revoked_at = CURRENT_TIMESTAMP WHERE id = '" + imported.id() + "'");
+    revokeBehindTheServicesBack(stores, imported.id());
     clock.advance(Duration.ofSeconds(250));
-    AuthVerdict later = null;
-    for (int i = 0; i < 100; i++) {
-      later = verify(service, legacy, CLIENT);
-      if (later instanceof AuthVerdict.Rejected) {
-        break;
-      }
-      Thread.sleep(50);
-    }
-    assertThat(rejected(later).failure()).isEqualTo(AuthFailure.REVOKED);
+    assertThat(rejectedWithin5s(service, legacy).failure()).isEqualTo(AuthFailure.REVOKED);
   }
 
   @ParameterizedTest
@@ -410,7 +400,7 @@ class ApiKeyServiceTest {
     assertThat(verify(service, issued.key(), CLIENT)).isInstanceOf(AuthVerdict.Authenticated.class);
     // revoked behind the service's back (another tool): the cache answers, at most until its TTL
     // ends (before four fifths of it, when a key in use is read again)
-    revokeBehindTheServicesBack(stores, issued);
+    revokeBehindTheServicesBack(stores, issued.info().id());
     clock.advance(Duration.ofMinutes(3));
     assertThat(verify(service, issued.key(), CLIENT)).isInstanceOf(AuthVerdict.Authenticated.class);
     clock.advance(Duration.ofMinutes(3));
